@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# npm run quickstart: everything from a clean clone to a running JupyterLab workspace.
+# 1. the project's dependencies, 2. a Docker Engine (installed from the OS packages on
+# Debian/Ubuntu as root when none answers), 3. a Jupyter base (made offline from Debian
+# packages when no registry answers), 4. `transferctl up` on example/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\033[1mquickstart:\033[0m %s\n' "$*" >&2; }
+
+if [ ! -d node_modules ]; then say "installing dependencies (npm ci)"; npm ci --no-audit --no-fund >/dev/null; fi
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
+  say "building transferctl"; npm run --silent build
+fi
+bash scripts/engine-up.sh
+
+tc() { node bin/transferctl.js "$@"; }
+stacks=$(node -e "import('./dist/workspace/base-image.js').then(m => console.log(m.STACKS_IMAGE))")
+offline_flag=()
+if docker image inspect "$stacks" >/dev/null 2>&1; then
+  say "using $stacks"
+elif curl -fsS -m 3 -o /dev/null https://quay.io/v2/ 2>/dev/null || [ "$(curl -s -m 3 -o /dev/null -w '%{http_code}' https://quay.io/v2/ 2>/dev/null)" = 401 ]; then
+  say "a registry answers: transferctl will pull $stacks"
+else
+  offline_flag=(--offline)
+  if ! docker image inspect transferctl/jupyter:trixie >/dev/null 2>&1; then
+    say "no registry answers: making the offline Jupyter base from Debian packages (once, a few minutes)"
+    if ! command -v debootstrap >/dev/null; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+      else
+        say "debootstrap is needed: sudo apt-get install debootstrap (then run this again)"; exit 1
+      fi
+    fi
+    tc base create --suite trixie
+  fi
+fi
+say "starting the example workspace (example/)"
+tc up --config example/transfer.json "${offline_flag[@]}" "$@"
+say "stop it with: node bin/transferctl.js stop -c example/transfer.json"

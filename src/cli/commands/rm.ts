@@ -1,0 +1,25 @@
+import type { Command } from '@commander-js/extra-typings';
+import { configOption, jsonOption } from '../shared.js';
+import { workspaceContext } from '../context.js';
+import { printJson, say } from '../output.js';
+import { remove } from '../../workspace/lifecycle.js';
+
+export function define(program: Command): void {
+  program
+    .command('rm')
+    .alias('delete')
+    .description("remove the workspace's container (your folder is never touched)")
+    .addOption(configOption())
+    .option('--image', "also remove the workspace's image (only one transferctl built for it)")
+    .option('--force', 'remove a container of that name even if transferctl did not create it for this workspace')
+    .addOption(jsonOption())
+    .action(async (opts) => {
+      const { spec, engine } = await workspaceContext(opts);
+      const r = await remove(engine, spec, { image: opts.image, force: opts.force });
+      if (opts.json) printJson(r);
+      else {
+        say(r.removed ? `Removed container ${r.container}.` : `${r.container} does not exist; nothing to remove.`);
+        if (r.imageRemoved) say(`Removed image ${r.imageRemoved}.`);
+      }
+    });
+}

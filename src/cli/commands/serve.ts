@@ -1,0 +1,68 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { connectEngine } from '../../engine/index.js';
+import { UserError } from '../../errors.js';
+import { DEFAULT_CONFIG_NAME, loadServeConfig } from '../../service/config.js';
+import { serveJsonSchema } from '../../service/config-schema.js';
+import { serveDown, startServe } from '../../service/service.js';
+import { info, printJson, say } from '../output.js';
+
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port: "${v}" is not a port number (0-65535)`, { exitCode: 2 });
+  return n;
+}
+
+export function define(program: Command): void {
+  program
+    .command('serve')
+    .description('serve temporary notebooks to a workshop\'s visitors: landing page, warm pool, proxy, culler, admin')
+    .argument('[config]', `serve config file (default: ./${DEFAULT_CONFIG_NAME})`)
+    .option('-c, --config <file>', 'serve config file (same as the argument)')
+    .addOption(new Option('-p, --port <port>', 'port to listen on (overrides listen.port)').argParser(portArg))
+    .option('--address <ip>', 'address to listen on (overrides listen.address; default 127.0.0.1)')
+    .option('--down', "remove every container and the network of this service (visitors' work is lost), then exit")
+    .option('--schema', 'print the JSON Schema of the serve config and exit')
+    .option('--json', 'print the start-up facts (or --down result) as JSON')
+    .action(async (configArg, opts) => {
+      if (opts.schema) return printJson(serveJsonSchema());
+      const spec = loadServeConfig(configArg ?? opts.config ?? DEFAULT_CONFIG_NAME);
+      if (opts.port !== undefined) spec.listen.port = opts.port;
+      if (opts.address) spec.listen.address = opts.address;
+      const engine = await connectEngine();
+      if (opts.down) {
+        const r = await serveDown(engine, spec);
+        if (opts.json) printJson(r);
+        else say(r.removed.length ? `Removed ${r.removed.join(', ')}.` : `Nothing of service "${spec.name}" was left.`);
+        return;
+      }
+      const handle = await startServe(engine, spec, { log: opts.json ? () => {} : (m) => info(`serve: ${m}`) });
+      const facts = {
+        url: handle.url,
+        admin: `${handle.url}/admin`,
+        adminToken: handle.adminTokenGenerated ? handle.adminToken : undefined,
+        adopted: handle.adopted.adopted.length,
+        removed: handle.adopted.removed.length,
+        pool: spec.pool,
+        image: spec.image,
+      };
+      if (opts.json) printJson(facts);
+      else {
+        say(`Serving ${spec.image} at ${handle.url}  (pool ${spec.pool.size}, capacity ${spec.pool.capacity})`);
+        say(`Admin: ${handle.url}/admin` + (handle.adminTokenGenerated ? `  token: ${handle.adminToken}  (set ${spec.adminTokenEnv} to choose one)` : ''));
+        if (handle.adopted.adopted.length) say(`Adopted ${handle.adopted.adopted.length} running container(s) from an earlier run.`);
+        info('Ctrl-C stops the service; visitors keep their notebooks, and the next start adopts them. `transferctl serve --down` removes them.');
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await handle.close();
+      if (!opts.json) info('serve: stopped (containers left running for the next start)');
+    });
+}

@@ -1,0 +1,20 @@
+import type { Command } from '@commander-js/extra-typings';
+import { jsonOption } from '../shared.js';
+import { printJson, say, table } from '../output.js';
+import { connectEngine } from '../../engine/index.js';
+import { listWorkspaces } from '../../workspace/status.js';
+
+export function define(program: Command): void {
+  program
+    .command('status')
+    .alias('ps')
+    .description('list every transferctl workspace on the engine')
+    .addOption(jsonOption())
+    .action(async (opts) => {
+      const engine = await connectEngine();
+      const list = await listWorkspaces(engine);
+      if (opts.json) return printJson(list);
+      if (list.length === 0) return say('No transferctl workspaces on this engine. Start one with `transferctl up`.');
+      say(table(list.map((w) => [w.name, w.state, w.url ?? '-', w.hostDirectory]), ['NAME', 'STATE', 'URL', 'FOLDER']));
+    });
+}

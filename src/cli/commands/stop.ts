@@ -1,0 +1,21 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { configOption, jsonOption } from '../shared.js';
+import { workspaceContext } from '../context.js';
+import { printJson, say } from '../output.js';
+import { stop } from '../../workspace/lifecycle.js';
+
+export function define(program: Command): void {
+  program
+    .command('stop')
+    .description("stop the workspace's container; `up` starts it again with the same URL")
+    .addOption(configOption())
+    .addOption(new Option('-t, --time <seconds>', 'seconds to wait before killing').default(10).argParser(Number))
+    .addOption(jsonOption())
+    .action(async (opts) => {
+      const { spec, engine } = await workspaceContext(opts);
+      const r = await stop(engine, spec, opts.time);
+      if (opts.json) printJson(r);
+      else say(r.was === 'running' ? `Stopped ${r.container}.` : r.was === 'stopped' ? `${r.container} was already stopped.` : `${r.container} does not exist; nothing to stop.`);
+    });
+}

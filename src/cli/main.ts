@@ -1,0 +1,136 @@
+// The entry: registers commands, parses, and is the ONE place that exits.
+import { statSync } from 'node:fs';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import pc from 'picocolors';
+import { UserError } from '../errors.js';
+import { isDebug, setDebug } from '../log.js';
+import { closest } from '../config/suggest.js';
+import { allNames, commands, findCommand, SEED_FLAGS } from './registry.js';
+import { toolVersion } from '../workspace/labels.js';
+
+function newProgram(): Command {
+  const program = new Command('transferctl')
+    .description('Notebook workspaces that build the same everywhere, start with one command, save themselves and travel.')
+    .version(toolVersion(), '-V, --version')
+    .option('--debug', 'show debug logs and stack traces')
+    .usage('[CONFIG] <command> [options]   |   transferctl [CONFIG] --build --start …')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `\nSeed form: transferctl [CONFIG] ${SEED_FLAGS.map(([f]) => f).join(' ')} runs those steps in that order.\nA first argument that names a file or ends in .json is the config.`,
+  );
+  return program as unknown as Command;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Split seed 000's grammar: [CONFIG] then either a command or --build/--start/… flags. */
+export function parseSeedForm(argv: string[]): { config?: string; steps: string[]; rest: string[] } {
+  let args = argv.slice();
+  let config: string | undefined;
+  const first = args[0];
+  if (first && !first.startsWith('-') && (first.endsWith('.json') || (isFile(first) && !findCommand(first)))) {
+    config = first;
+    args = args.slice(1);
+  }
+  const seedFlags = new Map(SEED_FLAGS);
+  const hasCommand = args.length > 0 && !args[0].startsWith('-');
+  const steps = hasCommand ? [] : SEED_FLAGS.filter(([flag]) => args.includes(flag)).map(([, cmd]) => cmd);
+  const rest = hasCommand ? args : args.filter((a) => !seedFlags.has(a));
+  return { config, steps, rest };
+}
+
+async function runCommand(name: string, args: string[], config?: string): Promise<void> {
+  const entry = findCommand(name);
+  if (!entry) {
+    const guess = closest(name, allNames());
+    throw new UserError(`unknown command "${name}"${guess ? ` — did you mean "${guess}"?` : ''}`, {
+      hint: 'see `transferctl --help`',
+      exitCode: 2,
+    });
+  }
+  const program = newProgram();
+  const mod = await entry.load();
+  mod.define(program);
+  const cmd = program.commands.find((c) => c.name() === entry.name);
+  let argv = args.slice();
+  if (config) {
+    if (!cmd?.options.some((o) => o.long === '--config')) {
+      throw new UserError(`"${entry.name}" does not take a config file`, { exitCode: 2 });
+    }
+    argv = [...argv, '--config', config];
+  }
+  await program.parseAsync([entry.name, ...argv], { from: 'user' });
+}
+
+async function dispatch(argv: string[]): Promise<void> {
+  const { config, steps, rest } = parseSeedForm(argv);
+  if (steps.length > 0) {
+    for (const step of steps) {
+      const entry = findCommand(step);
+      if (!entry) throw new UserError(`--${step} is not available in this version`, { exitCode: 2 });
+      // Pass on only the options this step understands (e.g. --offline to build and up).
+      const program = newProgram();
+      (await entry.load()).define(program);
+      const cmd = program.commands.find((c) => c.name() === entry.name);
+      const known = new Set(cmd?.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
+      await runCommand(step, rest.filter((a) => known.has(a)), config);
+    }
+    return;
+  }
+  const [name, ...args] = rest;
+  if (!name || name === '--help' || name === '-h' || name === 'help' || name === '--version' || name === '-V') {
+    const program = newProgram();
+    for (const c of commands) program.command(c.name).aliases(c.aliases ?? []).description(c.summary);
+    if (name === 'help' && args[0]) return runCommand(args[0], ['--help']);
+    if (!name) {
+      program.outputHelp();
+      return;
+    }
+    await program.parseAsync([name], { from: 'user' });
+    return;
+  }
+  if (name.startsWith('-')) {
+    throw new UserError(`unknown option "${name}"`, { hint: 'see `transferctl --help`', exitCode: 2 });
+  }
+  await runCommand(name, args, config);
+}
+
+/** Map any error to a message and an exit code. The only process.exit in transferctl. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`${pc.red('transferctl:')} ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  ${pc.dim('→')} ${err.hint}\n`);
+    if (isDebug() && err.stack) process.stderr.write(pc.dim(err.stack) + '\n');
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`${pc.red('transferctl: internal error:')} ${e?.message ?? String(err)}\n`);
+  if (isDebug()) process.stderr.write(pc.dim(e?.stack ?? '') + '\n');
+  else process.stderr.write(`  ${pc.dim('→')} this is a bug in transferctl; rerun with --debug for the details\n`);
+  return 70;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--debug')) setDebug(true);
+  const args = argv.filter((a) => a !== '--debug');
+  let code = 0;
+  try {
+    await dispatch(args);
+  } catch (err) {
+    code = report(err);
+  }
+  // Every command has finished its work when dispatch returns (servers and `logs -f` return
+  // only when they end), so leave now rather than wait for idle keep-alive sockets to close.
+  process.exit(code);
+}

@@ -1,0 +1,38 @@
+// A workspace after loading: every path absolute, every default filled in. Plain data.
+import type { TransferConfig } from './schema.js';
+
+export type JupyterMode = 'lab' | 'notebook' | 'server' | 'none';
+
+export type GpuRequest = { count: number } | { deviceIds: string[] };
+
+export interface WorkspaceSpec {
+  /** Short stable id derived from `identity`. */
+  id: string;
+  /** The config file's absolute path, or the folder's for a zero-config workspace. */
+  identity: string;
+  configPath: string | null;
+  /** Folder that relative paths resolve from. */
+  root: string;
+  containerName: string;
+  image: {
+    name: string;
+    /** Absolute path of the user's Dockerfile, or null for transferctl's own. */
+    dockerfile: string | null;
+    context: string;
+    base?: string;
+    buildArgs: Record<string, string>;
+    target?: string;
+    pull: boolean;
+  };
+  volume: { hostDir: string; mountPoint: string; readOnly: boolean };
+  commit?: { name: string; repo?: string; tag?: string };
+  jupyter: { mode: JupyterMode; command?: string[]; port: number; args: string[] };
+  publish: { port?: number; address: string };
+  env: Record<string, string>;
+  sshAgent: boolean;
+  gpu?: GpuRequest;
+  resources: { memoryBytes?: number; nanoCpus?: number; shmBytes?: number };
+  userMapping: boolean;
+  /** The validated file as written (other modules read their own sections from it). */
+  raw: TransferConfig;
+}

@@ -1,0 +1,89 @@
+// The engine facade: the only door to Docker/Podman. One factory, small per-resource APIs.
+import './lazy-deps.js';
+import Docker from 'dockerode';
+import { call } from './errors.js';
+import { containerApi, type ContainerApi } from './containers.js';
+import { imageApi, type ImageApi } from './images.js';
+import { networkApi, type NetworkApi } from './networks.js';
+import { discoverEndpoint, parseEngineUrl } from './discovery.js';
+import type { EngineEndpoint, EngineInfo } from './types.js';
+
+export type { ContainerApi, ContainerStats } from './containers.js';
+export type { ImageApi, BuildOptions, ImageHistoryEntry } from './images.js';
+export type { NetworkApi } from './networks.js';
+export type { AttachOptions } from './attach.js';
+export type { ImageConfigSpec, CommitWithConfigOptions, FsChange, FsChangeKind } from './snapshots.js';
+export * from './types.js';
+
+export interface Engine {
+  endpoint: EngineEndpoint;
+  ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
+  containers: ContainerApi;
+  images: ImageApi;
+  networks: NetworkApi;
+  /** The host where published ports are reachable from here (127.0.0.1 for local engines). */
+  publishHost(): string;
+}
+
+function dockerodeFor(ep: EngineEndpoint): Docker {
+  if (ep.socketPath) return new Docker({ socketPath: ep.socketPath });
+  return new Docker({
+    host: ep.host,
+    port: ep.port,
+    protocol: ep.protocol,
+    username: ep.username,
+    ca: ep.tls?.ca,
+    cert: ep.tls?.cert,
+    key: ep.tls?.key,
+  } as Docker.DockerOptions);
+}
+
+export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Engine {
+  const docker = dockerodeFor(endpoint);
+  let infoCache: Promise<EngineInfo> | undefined;
+  const engine: Engine = {
+    endpoint,
+    async ping() {
+      await call(endpoint, 'ping', () => docker.ping());
+    },
+    info() {
+      infoCache ??= call(endpoint, 'engine info', async () => {
+        const [i, v] = await Promise.all([docker.info(), docker.version()]);
+        const driverStatus: [string, string][] = i.DriverStatus ?? [];
+        return {
+          serverVersion: v.Version,
+          apiVersion: v.ApiVersion,
+          os: v.Os,
+          arch: v.Arch,
+          storageDriver: i.Driver,
+          containerdSnapshotter: driverStatus.some(([k, val]) => k === 'driver-type' && /snapshotter/i.test(val)),
+          runtimes: Object.keys(i.Runtimes ?? {}),
+          cgroupVersion: String(i.CgroupVersion ?? ''),
+          ncpu: i.NCPU,
+          memTotal: i.MemTotal,
+        } satisfies EngineInfo;
+      });
+      return infoCache;
+    },
+    containers: containerApi(docker, endpoint),
+    images: imageApi(docker, endpoint),
+    networks: networkApi(docker, endpoint),
+    publishHost() {
+      return endpoint.socketPath ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
+    },
+  };
+  return engine;
+}
+
+/** An engine at a DOCKER_HOST-style URL (for remote engines). */
+export function engineAt(url: string, source = 'argument'): Engine {
+  return createEngine(parseEngineUrl(url, source));
+}
+
+/** Connect and check the engine answers (one clear line if it does not). */
+export async function connectEngine(endpoint?: EngineEndpoint): Promise<Engine> {
+  const engine = createEngine(endpoint);
+  await engine.ping();
+  return engine;
+}

@@ -1,0 +1,90 @@
+// The serve.json model: one zod schema gives the types, the validation (file:line:col errors
+// through src/config/validate.ts) and the published JSON Schema (`transferctl serve --schema`).
+import { z } from 'zod';
+
+const size = z.string().regex(/^\d+(\.\d+)?\s*[bkmgt]?i?b?$/i, 'a size like "1g", "512m" or "2GiB"');
+const seconds = (what: string) => z.number().positive(`${what} is a positive number of seconds`);
+
+export const serveConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'the service name uses lowercase letters, digits and "-" (at most 31), starting with a letter or digit')
+      .describe('Name of this service: prefixes its containers and network ("tcs-NAME-…"). Default: "workshop".')
+      .optional(),
+    image: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'an image name is lowercase: [registry/]repository[:tag]')
+      .describe('The notebook image every visitor gets (e.g. a workspace image with the notebooks baked in).'),
+    listen: z
+      .strictObject({
+        address: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1; "0.0.0.0" opens it to the network.'),
+        port: z.number().int().min(0).max(65535).optional().describe('Port to listen on. Default 8000; 0 lets the system choose.'),
+      })
+      .optional()
+      .describe('Where the service listens.'),
+    pool: z
+      .strictObject({
+        size: z.number().int().min(0).optional().describe('Warm containers kept started and waiting for visitors. Default 3.'),
+        capacity: z.number().int().min(1).optional().describe('Hard limit of notebook containers (warm + in use). Default 20.'),
+        'parallel-starts': z.number().int().min(1).optional().describe('Containers started at the same time (starting Jupyter is CPU-bound: more than the host has cores only slows each down). Default 2.'),
+      })
+      .optional()
+      .describe('The pool of pre-started notebook containers.'),
+    limits: z
+      .strictObject({
+        memory: size.optional().describe('Memory limit per container. Default "1g".'),
+        cpus: z.number().positive().optional().describe('CPU limit per container. Default 1.'),
+        pids: z.number().int().min(16).optional().describe('Process limit per container. Default 256.'),
+      })
+      .optional()
+      .describe('Resource limits of each visitor container.'),
+    cull: z
+      .strictObject({
+        idle: seconds('cull.idle').optional().describe('Seconds without traffic and without a busy kernel before a visitor is culled. Default 600.'),
+        'max-age': seconds('cull.max-age').optional().describe('Seconds after which a visitor is culled whatever happens. Default 28800 (8 h).'),
+        interval: seconds('cull.interval').optional().describe('Seconds between culler passes. Default 30.'),
+      })
+      .optional()
+      .describe('When visitors are removed.'),
+    jupyter: z
+      .strictObject({
+        command: z.array(z.string()).min(1).optional().describe('The notebook server command. Default ["transferctl-jupyter"] when the image has it, else ["jupyter-lab"].'),
+        args: z.array(z.string()).optional().describe('Extra arguments for the server.'),
+        port: z.number().int().min(1).max(65535).optional().describe('Port the server listens on inside the container. Default 8888.'),
+        path: z.string().regex(/^[a-z0-9/_.-]*$/i).optional().describe('Where visitors land under their base URL, e.g. "lab" or "tree". Default: "lab" when the server has it, else "tree".'),
+      })
+      .optional()
+      .describe('The notebook server inside each container.'),
+    user: z.string().regex(/^[a-z0-9_][a-z0-9_.-]*(:[a-z0-9_][a-z0-9_.-]*)?$/i, 'a user like "1000:100" or "jovyan"').optional().describe('User the server runs as. Default "1000:100".'),
+    environment: z.record(z.string(), z.string()).optional().describe('Environment variables for every container.'),
+    network: z
+      .strictObject({
+        internet: z.boolean().optional().describe('Let containers reach the internet (NAT). Default true. Containers never reach each other.'),
+        'proxy-to': z
+          .enum(['auto', 'address', 'port'])
+          .optional()
+          .describe('How the proxy reaches a container: its address on the service network, or its port published on 127.0.0.1. Default "auto": the address for a local engine on Linux, else the port.'),
+      })
+      .optional()
+      .describe('The service network (one bridge per service with inter-container traffic disabled).'),
+    admin: z
+      .strictObject({
+        'token-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Environment variable holding the admin token. Default TRANSFERCTL_SERVE_ADMIN_TOKEN; when unset a random token is made and printed.'),
+      })
+      .optional()
+      .describe('The admin API and page (behind a bearer token).'),
+  })
+  .describe('transferctl serve: temporary notebooks for a workshop\'s visitors.');
+
+export type ServeConfig = z.infer<typeof serveConfigSchema>;
+
+export function serveJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(serveConfigSchema, { io: 'input', target: 'draft-7' }),
+    $id: 'https://transferctl.dev/schema/serve.schema.json',
+    title: 'transferctl serve (serve.json)',
+  };
+}

@@ -1,0 +1,88 @@
+// Load serve.json (JSONC, errors at file:line:col) and resolve it into a ServeSpec: plain data.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, UserError } from '../errors.js';
+import { parseJsonc } from '../config/jsonc.js';
+import { validate } from '../config/validate.js';
+import { parseSize } from '../config/size.js';
+import { serveConfigSchema, type ServeConfig } from './config-schema.js';
+
+export interface ServeSpec {
+  name: string;
+  file: string | null;
+  image: string;
+  listen: { address: string; port: number };
+  pool: { size: number; capacity: number; parallelStarts: number };
+  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  cull: { idleMs: number; maxAgeMs: number; intervalMs: number };
+  jupyter: { command?: string[]; args: string[]; port: number; path?: string };
+  user: string;
+  env: Record<string, string>;
+  internet: boolean;
+  proxyTo: 'auto' | 'address' | 'port';
+  adminTokenEnv: string;
+}
+
+export const DEFAULT_CONFIG_NAME = 'serve.json';
+
+export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
+  const size = raw.pool?.size ?? 3;
+  const capacity = raw.pool?.capacity ?? Math.max(20, size);
+  if (size > capacity) {
+    throw new ConfigError(file ?? '(config)', `pool.size (${size}) is larger than pool.capacity (${capacity})`, {
+      hint: 'the warm pool counts against the capacity: lower pool.size or raise pool.capacity',
+    });
+  }
+  return {
+    name: raw.name ?? 'workshop',
+    file,
+    image: raw.image,
+    listen: { address: raw.listen?.address ?? '127.0.0.1', port: raw.listen?.port ?? 8000 },
+    pool: { size, capacity, parallelStarts: raw.pool?.['parallel-starts'] ?? 2 },
+    limits: {
+      memoryBytes: parseSize(raw.limits?.memory ?? '1g'),
+      nanoCpus: Math.round((raw.limits?.cpus ?? 1) * 1e9),
+      pids: raw.limits?.pids ?? 256,
+    },
+    cull: {
+      idleMs: (raw.cull?.idle ?? 600) * 1000,
+      maxAgeMs: (raw.cull?.['max-age'] ?? 28_800) * 1000,
+      intervalMs: (raw.cull?.interval ?? 30) * 1000,
+    },
+    jupyter: {
+      command: raw.jupyter?.command,
+      args: raw.jupyter?.args ?? [],
+      port: raw.jupyter?.port ?? 8888,
+      path: raw.jupyter?.path?.replace(/^\/+/, ''),
+    },
+    user: raw.user ?? '1000:100',
+    env: raw.environment ?? {},
+    internet: raw.network?.internet ?? true,
+    proxyTo: raw.network?.['proxy-to'] ?? 'auto',
+    adminTokenEnv: raw.admin?.['token-env'] ?? 'TRANSFERCTL_SERVE_ADMIN_TOKEN',
+  };
+}
+
+/** Read, validate and resolve a serve config file. */
+export function loadServeConfig(path: string, cwd = process.cwd()): ServeSpec {
+  const file = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new UserError(missing ? `serve config not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`, {
+      hint: missing ? 'write one: { "image": "my-workshop-image" } is enough (see `transferctl serve --schema`)' : undefined,
+      exitCode: 2,
+    });
+  }
+  let doc;
+  try {
+    doc = parseJsonc(file, text);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const message = err.message.slice(err.message.indexOf(': ') + 2);
+    throw new ConfigError(file, message, { line: err.line, column: err.column, hint: 'serve.json is JSON; comments and trailing commas are allowed' });
+  }
+  return resolveServe(validate(serveConfigSchema, doc), file);
+}

@@ -1,0 +1,38 @@
+// What the HTTP routes need from the running service.
+import type { ServeSpec } from './config.js';
+import type { CullResult } from './culler.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { Pool } from './pool.js';
+import type { Session } from './session.js';
+import type { RouteStore } from './store.js';
+
+export interface ServiceCore {
+  spec: ServeSpec;
+  store: RouteStore;
+  pool: Pool;
+  metrics: ServiceMetrics;
+  adminToken: string;
+  startedAt: number;
+  /** Where a visitor lands under the base URL ("lab" or "tree"). */
+  landing(): string;
+  cullNow(routes?: string[]): Promise<CullResult>;
+  engineOk(): Promise<boolean>;
+}
+
+export function sessionUrl(core: ServiceCore, s: Session): string {
+  return `/user/${s.route}/${core.landing()}?token=${s.token}`;
+}
+
+/** What the admin API shows of a session (the token only to the admin). */
+export function sessionView(core: ServiceCore, s: Session) {
+  return {
+    route: s.route,
+    state: s.state,
+    container: s.containerName,
+    containerId: s.containerId.slice(0, 12),
+    url: s.state === 'assigned' ? sessionUrl(core, s) : undefined,
+    createdAt: new Date(s.createdAt).toISOString(),
+    assignedAt: s.assignedAt ? new Date(s.assignedAt).toISOString() : undefined,
+    lastActivity: new Date(s.lastActivity).toISOString(),
+  };
+}

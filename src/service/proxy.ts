@@ -1,0 +1,104 @@
+// The reverse proxy for /user/ROUTE/…: HTTP and WebSocket, by path, to each visitor's
+// container at 127.0.0.1:PORT. Every request and WebSocket frame counts as activity.
+import http from 'node:http';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
+import type { ServiceMetrics } from './metrics.js';
+import { endedPage, unknownPage, unreachablePage } from './pages/visitor.js';
+import type { Session } from './session.js';
+import type { RouteStore } from './store.js';
+
+export interface ProxyDeps {
+  store: RouteStore;
+  metrics: ServiceMetrics;
+  /** Why a route ended, if it did. */
+  ended: (route: string) => { reason: string; at: number } | undefined;
+}
+
+export interface Proxy {
+  /** Handle the request if it is for a visitor path; false when it is not. */
+  web(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+}
+
+const USER_PATH = /^\/user\/([0-9a-f]{32})(\/[^?]*)?(\?.*)?$/;
+
+export function parseUserPath(url: string): { route: string; rest: string } | undefined {
+  const m = USER_PATH.exec(url);
+  return m ? { route: m[1], rest: m[2] ?? '' } : undefined;
+}
+
+export function createProxy(d: ProxyDeps): Proxy {
+  // Our own keep-alive agent (never http.globalAgent).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const proxy = createProxyServer({ xfwd: true, agent, ws: true });
+  proxy.on('error', (err, _req, res) => {
+    d.metrics.proxyErrors();
+    if (res instanceof http.ServerResponse) {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(unreachablePage());
+    } else (res as Duplex | undefined)?.destroy?.();
+  });
+
+  const sockets = new Map<net.Socket, { session: Session; bytes: number }>();
+  const sampler = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, entry] of sockets) {
+      if (socket.bytesRead !== entry.bytes) {
+        entry.bytes = socket.bytesRead;
+        entry.session.lastActivity = now;
+      }
+    }
+  }, 1000);
+  sampler.unref();
+
+  const live = (url: string): { session?: Session; route?: string; rest?: string } => {
+    const p = parseUserPath(url);
+    if (!p) return {};
+    const s = d.store.get(p.route);
+    return { session: s?.state === 'assigned' ? s : undefined, route: p.route, rest: p.rest };
+  };
+
+  return {
+    web(req, res) {
+      const url = req.url ?? '/';
+      if (!url.startsWith('/user/')) return false;
+      const { session, route, rest } = live(url);
+      if (session && rest === '') {
+        res.writeHead(302, { location: url.replace(`/user/${route}`, `/user/${route}/`) }).end();
+        return true;
+      }
+      if (!session) {
+        const ended = route ? d.ended(route) : undefined;
+        res.writeHead(ended ? 410 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(ended ? endedPage(ended.reason) : unknownPage());
+        return true;
+      }
+      session.lastActivity = Date.now();
+      d.metrics.proxied({ kind: 'http' });
+      proxy.web(req, res, { target: { host: session.target.host, port: session.target.port } });
+      return true;
+    },
+    upgrade(req, socket, head) {
+      const { session } = live(req.url ?? '/');
+      if (!session) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      session.lastActivity = Date.now();
+      d.metrics.proxied({ kind: 'websocket' });
+      // Activity on the socket is sampled from its byte counter: a 'data' listener here would
+      // put the socket in flowing mode before the proxy pipes it, and lose frames.
+      sockets.set(socket as net.Socket, { session, bytes: (socket as net.Socket).bytesRead });
+      socket.once('close', () => sockets.delete(socket as net.Socket));
+      proxy.ws(req, socket, head, { target: { host: session.target.host, port: session.target.port } });
+    },
+    close() {
+      clearInterval(sampler);
+      proxy.close();
+      agent.destroy();
+    },
+  };
+}

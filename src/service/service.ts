@@ -1,0 +1,140 @@
+// `transferctl serve` as a function: check the image, make the network, adopt what a previous
+// run left, listen, fill the pool, cull. Returns a handle; close() leaves visitors running.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Engine } from '../engine/index.js';
+import { UserError } from '../errors.js';
+import { debug } from '../log.js';
+import { adopt, type AdoptResult } from './adopt.js';
+import type { ServeSpec } from './config.js';
+import type { ServiceCore } from './core.js';
+import { startCuller } from './culler.js';
+import { landingPath } from './jupyter-api.js';
+import { networkName, SL } from './labels.js';
+import { serviceMetrics } from './metrics.js';
+import { Pool } from './pool.js';
+import { createProxy } from './proxy.js';
+import { buildServer } from './server.js';
+import { serverCommand } from './spawn-plan.js';
+import { createSpawner, ensureNetwork } from './spawner.js';
+import { MemoryStore, type RouteStore } from './store.js';
+
+export interface ServeOptions {
+  store?: RouteStore;
+  adminToken?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (m: string) => void;
+}
+
+export interface ServeHandle {
+  url: string;
+  port: number;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  adopted: AdoptResult;
+  core: ServiceCore;
+  /** Stop serving; visitors' containers keep running for the next start to adopt. */
+  close(): Promise<void>;
+}
+
+export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOptions = {}): Promise<ServeHandle> {
+  const log = opts.log ?? debug('serve');
+  const env = opts.env ?? process.env;
+  const image = await engine.images.inspect(spec.image);
+  if (!image) {
+    throw new UserError(`image ${spec.image} is not on the engine`, {
+      hint: 'build it (`transferctl build`) or load it, then start serve again; serve never pulls on a visitor\'s click',
+    });
+  }
+  const fromEnv = env[spec.adminTokenEnv];
+  const adminToken = opts.adminToken ?? (fromEnv || randomBytes(24).toString('hex'));
+  const network = await ensureNetwork(engine, spec);
+
+  const store = opts.store ?? new MemoryStore();
+  const metrics = serviceMetrics();
+  const adopted = await adopt(engine, spec, store);
+  for (const r of adopted.removed) log(`removed ${r.name}: ${r.why}`);
+
+  let landing = spec.jupyter.path;
+  const spawner = createSpawner(engine, spec, serverCommand(spec, image.cmd));
+  const pool = new Pool({
+    engine,
+    spec,
+    store,
+    spawner,
+    metrics,
+    log,
+    onReady: async (s) => {
+      landing ??= await landingPath(s);
+    },
+  });
+  const culler = startCuller({ engine, spec, store, pool, log });
+  const core: ServiceCore = {
+    spec,
+    store,
+    pool,
+    metrics,
+    adminToken,
+    startedAt: Date.now(),
+    landing: () => landing ?? 'tree',
+    cullNow: (routes) => culler.runNow(routes),
+    engineOk: () => engine.ping().then(() => true, () => false),
+  };
+  const first = store.list()[0];
+  if (!landing && first) landing = await landingPath(first);
+  metrics.registry.gauge('transferctl_serve_containers_warm', 'Warm containers waiting for visitors', () => pool.counts().warm);
+  metrics.registry.gauge('transferctl_serve_containers_assigned', 'Containers handed to visitors', () => pool.counts().assigned);
+  metrics.registry.gauge('transferctl_serve_containers_starting', 'Containers being started', () => pool.counts().starting);
+  metrics.registry.gauge('transferctl_serve_waiting_visitors', 'Visitors in the waiting line', () => pool.counts().waiting);
+  metrics.registry.gauge('transferctl_serve_capacity', 'Hard limit of containers', () => spec.pool.capacity);
+  metrics.registry.gauge('transferctl_serve_pool_size', 'Warm pool target', () => spec.pool.size);
+
+  const proxy = createProxy({ store, metrics, ended: (r) => pool.ended.get(r) });
+  const app = buildServer(core, proxy);
+  try {
+    await app.listen({ host: spec.listen.address, port: spec.listen.port });
+  } catch (err) {
+    culler.stop();
+    await pool.close();
+    proxy.close();
+    // Nothing half-done: a network made just now, with nothing on it, goes again.
+    if (network.created && store.list().length === 0) await engine.networks.remove(network.id).catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot listen on ${spec.listen.address}:${spec.listen.port}${code ? ` (${code})` : ''}`, {
+      hint: code === 'EADDRINUSE' ? 'another program uses that port: set listen.port in the serve config, or pass --port' : undefined,
+      cause: err,
+    });
+  }
+  pool.fill();
+  const port = (app.server.address() as AddressInfo).port;
+  const host = spec.listen.address === '0.0.0.0' ? '127.0.0.1' : spec.listen.address;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    adminToken,
+    adminTokenGenerated: !opts.adminToken && !fromEnv,
+    adopted,
+    core,
+    async close() {
+      culler.stop();
+      await pool.close();
+      proxy.close();
+      await app.close();
+    },
+  };
+}
+
+/** Remove every container and the network of a service (`transferctl serve --down`). */
+export async function serveDown(engine: Engine, spec: ServeSpec): Promise<{ removed: string[] }> {
+  const removed: string[] = [];
+  for (const c of await engine.containers.list({ labels: { [SL.service]: spec.name }, all: true })) {
+    await engine.containers.remove(c.id, { force: true });
+    removed.push(c.name);
+  }
+  const net = await engine.networks.inspect(networkName(spec.name));
+  if (net && net.labels[SL.service] === spec.name) {
+    await engine.networks.remove(net.id);
+    removed.push(net.name);
+  }
+  return { removed };
+}

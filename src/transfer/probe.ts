@@ -1,0 +1,71 @@
+// The ssh side of a transfer, in ONE session: a POSIX sh script for the remote `docker` CLI
+// that reports what the engine holds, reads one command line from stdin, then (for a load)
+// hands the rest of stdin — the tarball — to `docker load`, and reports the image ID.
+// `read` in sh takes a pipe byte by byte, so nothing of the tarball is swallowed.
+import type { RemoteState } from './remote.js';
+
+const MANAGED = 'org.transferctl.managed';
+
+/** The script; `docker` may be a command with words ("sudo docker"). */
+export function sessionScript(docker = 'docker'): string {
+  return [
+    `info=$(${docker} info --format 'V|{{.ServerVersion}}{{println}}S|{{json .DriverStatus}}') || exit $?`,
+    'echo "$info"',
+    `ids=$(${docker} images -aq --no-trunc | sort -u)`,
+    `[ -z "$ids" ] || ${docker} image inspect --format 'I|{{.Id}}|{{range .RootFS.Layers}}{{.}},{{end}}|{{range .RepoTags}}{{.}},{{end}}|{{if .Config.Labels}}{{index .Config.Labels "${MANAGED}"}}{{end}}' $ids`,
+    'echo "E|"',
+    'IFS= read -r cmd || exit 0',
+    'ref=${cmd#?|}',
+    'case "$cmd" in',
+    `  L\\|*) ${docker} load || exit 4 ;;`,
+    `  T\\|*) id=\${ref%%|*}; ref=\${ref#*|}; ${docker} tag "$id" "$ref" || exit 5 ;;`,
+    '  C\\|*) ;;',
+    '  *) exit 0 ;;',
+    'esac',
+    `echo "R|$(${docker} image inspect --format '{{.Id}}' "$ref" 2>/dev/null)"`,
+  ].join('\n');
+}
+
+/** The command line the script reads: L|ref (a tarball follows), T|id|ref, C|ref, Q. */
+export function sessionCommand(cmd: { load: string } | { tag: string; id: string } | { check: string } | 'quit'): string {
+  if (cmd === 'quit') return 'Q\n';
+  if ('load' in cmd) return `L|${cmd.load}\n`;
+  if ('tag' in cmd) return `T|${cmd.id}|${cmd.tag}\n`;
+  return `C|${cmd.check}\n`;
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').filter(Boolean);
+
+/** containerd's image store shows as DriverStatus [["driver-type","io.containerd.snapshotter.v1"]]. */
+export function isContainerdStore(driverStatus: unknown): boolean {
+  if (!Array.isArray(driverStatus)) return false;
+  return driverStatus.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && /snapshotter/i.test(String(pair[1])));
+}
+
+export function parseProbe(stdout: string): RemoteState {
+  const state: RemoteState = { serverVersion: '', containerdStore: false, images: [] };
+  const seen = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    const [kind, ...f] = line.trim().split('|');
+    if (kind === 'V') state.serverVersion = f[0] ?? '';
+    else if (kind === 'S') {
+      try {
+        state.containerdStore = isContainerdStore(JSON.parse(f.join('|')));
+      } catch {
+        state.containerdStore = false;
+      }
+    } else if (kind === 'I' && f[0] && !seen.has(f[0])) {
+      seen.add(f[0]);
+      state.images.push({ id: f[0], layers: list(f[1]), tags: list(f[2]), managed: f[3] === 'true' });
+    }
+  }
+  return state;
+}
+
+/** After the command: what `docker load` said it loaded, and the image ID reported. */
+export function parseOutcome(stdout: string): { loaded: string[]; imageId: string | null } {
+  const lines = stdout.split('\n').map((l) => l.trim());
+  const loaded = lines.map((l) => /^Loaded image(?: ID)?: (.+)$/.exec(l)?.[1]).filter((x): x is string => !!x);
+  const r = lines.filter((l) => l.startsWith('R|')).pop();
+  return { loaded, imageId: r && r.length > 2 ? r.slice(2) : null };
+}

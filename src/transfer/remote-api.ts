@@ -1,0 +1,35 @@
+// A remote engine through the Engine API (a DOCKER_HOST-style tcp:// or unix:// URL).
+import type { Engine } from '../engine/index.js';
+import { L } from '../workspace/labels.js';
+import { splitRef } from '../engine/images.js';
+import type { Remote, RemoteImage } from './remote.js';
+
+export function apiRemote(engine: Engine): Remote {
+  const idOf = async (ref: string) => (await engine.images.inspect(ref))?.id ?? null;
+  return {
+    describe: engine.endpoint.url,
+    async open(signal) {
+      const info = await engine.info();
+      const images: RemoteImage[] = [];
+      for (const s of await engine.images.list()) {
+        const d = await engine.images.inspect(s.id);
+        if (d) images.push({ id: d.id, layers: d.layers, tags: d.repoTags, managed: d.labels[L.managed] === 'true' });
+      }
+      return {
+        state: { serverVersion: info.serverVersion, containerdStore: info.containerdSnapshotter, images },
+        async load(tar, ref) {
+          signal?.addEventListener('abort', () => tar.destroy(), { once: true });
+          const loaded = await engine.images.load(tar);
+          return { loaded, imageId: await idOf(ref) };
+        },
+        async tag(id, ref) {
+          const [repo, tag] = splitRef(ref);
+          await engine.images.tag(id, repo, tag);
+          return idOf(ref);
+        },
+        check: idOf,
+        close() {},
+      };
+    },
+  };
+}

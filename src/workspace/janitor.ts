@@ -1,0 +1,38 @@
+// The janitor: temporary containers and unfinished images that a killed transferctl run
+// left behind (labelled with their owner "host:pid") are removed by the next run.
+import type { Engine } from '../engine/index.js';
+import { debug } from '../log.js';
+import { L } from './labels.js';
+import { ownerGone, S } from './save/labels.js';
+
+const log = debug('janitor');
+
+export interface SweepResult {
+  containers: string[];
+  images: string[];
+}
+
+export async function sweepTemporaries(engine: Engine, now = Date.now()): Promise<SweepResult> {
+  const out: SweepResult = { containers: [], images: [] };
+  for (const c of await engine.containers.list({ labels: [L.temporary], all: true })) {
+    const value = c.labels[L.temporary];
+    if (!value || value === 'false' || c.labels[L.managed] !== 'true') continue;
+    if (!ownerGone(c.labels[L.ownerPid], c.created * 1000, now)) continue;
+    log(`removing leftover temporary container ${c.name} (owner ${c.labels[L.ownerPid] ?? '?'} is gone)`);
+    await engine.containers.remove(c.id, { force: true }).catch(() => {});
+    out.containers.push(c.name);
+  }
+  // Snapshot images that never got their tag (the run died between commit and tag).
+  for (const img of await engine.images.list({ labels: [S.kind, `${L.managed}=true`], danglingOnly: true })) {
+    if (img.repoTags.some((t) => t !== '<none>:<none>')) continue;
+    if (!ownerGone(img.labels[L.ownerPid], img.created * 1000, now)) continue;
+    log(`removing unfinished snapshot image ${img.id.slice(7, 19)}`);
+    try {
+      await engine.images.remove(img.id);
+      out.images.push(img.id);
+    } catch {
+      // in use by a container, or a parent: keep it
+    }
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// Config → container plan. Plain data in, plain data out: unit-tested without an engine.
+import type { ContainerCreateSpec, MountSpec } from '../engine/types.js';
+import type { WorkspaceSpec } from '../config/types.js';
+import { workspaceLabels, L } from './labels.js';
+import { entrypointScript } from './entrypoint.js';
+
+/** argv[0] of the inline user-mapping script (shows in `ps` inside the container). */
+export const ENTRYPOINT_NAME = 'transferctl-entrypoint';
+export const SSH_AGENT_TARGET = '/run/transferctl/ssh-agent.sock';
+
+export interface RuntimeFacts {
+  /** The host user the files must belong to. */
+  uid: number;
+  gid: number;
+  /** Host port to publish on (0: let the engine choose). */
+  hostPort: number;
+  token: string;
+  /** Host path of the SSH agent socket, when forwarding. */
+  sshAuthSock?: string;
+  configHash?: string;
+}
+
+const JUPYTER_BINARIES = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
+
+/** The server command inside the container. Token comes from JUPYTER_TOKEN. */
+export function jupyterCommand(spec: WorkspaceSpec): string[] {
+  const { mode, port, command, args } = spec.jupyter;
+  const root = spec.volume.mountPoint;
+  if (mode === 'none' || command) {
+    return (command ?? []).map((a) => a.replaceAll('{port}', String(port)).replaceAll('{root}', root));
+  }
+  return [JUPYTER_BINARIES[mode], '--ip=0.0.0.0', `--port=${port}`, '--no-browser', '--allow-root', `--notebook-dir=${root}`, ...args];
+}
+
+/** Where a browser should go once the server answers. */
+export function notebookPath(mode: WorkspaceSpec['jupyter']['mode']): string {
+  return mode === 'lab' ? '/lab' : mode === 'notebook' ? '/tree' : '/';
+}
+
+export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts): ContainerCreateSpec {
+  const mounts: MountSpec[] = [
+    { type: 'bind', source: spec.volume.hostDir, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly },
+  ];
+  const env: Record<string, string> = { ...spec.env, JUPYTER_TOKEN: facts.token };
+  if (spec.sshAgent && facts.sshAuthSock) {
+    mounts.push({ type: 'bind', source: facts.sshAuthSock, target: SSH_AGENT_TARGET });
+    env.SSH_AUTH_SOCK = SSH_AGENT_TARGET;
+  }
+  const labels = { ...workspaceLabels(spec) };
+  if (facts.configHash) labels[L.configHash] = facts.configHash;
+  const command = jupyterCommand(spec);
+  const plan: ContainerCreateSpec = {
+    name: spec.containerName,
+    image: spec.image.name,
+    cmd: command,
+    env,
+    labels,
+    workingDir: spec.volume.mountPoint,
+    ports: { [`${spec.jupyter.port}/tcp`]: [{ hostIp: spec.publish.address, hostPort: facts.hostPort }] },
+    mounts,
+    memoryBytes: spec.resources.memoryBytes,
+    nanoCpus: spec.resources.nanoCpus,
+    shmBytes: spec.resources.shmBytes,
+    gpu: spec.gpu,
+    init: true,
+  };
+  if (spec.userMapping) {
+    // Start as root only to become the host user (templates/entrypoint.sh, passed inline
+    // so any image with /bin/sh works and nothing has to be copied in first).
+    plan.user = '0';
+    plan.entrypoint = ['/bin/sh', '-c', entrypointScript(), ENTRYPOINT_NAME];
+    env.TRANSFERCTL_UID = String(facts.uid);
+    env.TRANSFERCTL_GID = String(facts.gid);
+  }
+  return plan;
+}

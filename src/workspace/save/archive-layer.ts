@@ -1,0 +1,109 @@
+// The archive part of a save's layer: plan it against the base's manifest, then write it —
+// through the Engine API (a tar stream, any engine), or, for a local engine and many bytes,
+// by `cp -a` inside the temporary container from the folder mounted read-only (the seed's
+// own speed), hashing in parallel and checking afterwards that the folder did not change.
+import { join } from 'node:path';
+import { UserError } from '../../errors.js';
+import type { Engine } from '../../engine/index.js';
+import { planCopy, firstDifference } from './copy-plan.js';
+import { planArchiveChanges } from './changes.js';
+import { MANIFEST_NAME } from './labels.js';
+import { byPath, decodeManifest, encodeManifest, makeManifest, type ManifestEntry } from './manifest.js';
+import { hashFile, hashFiles, packArchive } from './pack.js';
+import { scanFolder, type ScanResult } from './scan.js';
+import { readContainerFile, runInTemporary } from './temp-container.js';
+
+/** Below this many bytes to write, the tar stream is faster than starting the container. */
+export const FAST_COPY_MIN_BYTES = 16 * 1024 * 1024;
+
+export interface ArchiveWork {
+  scan: ScanResult;
+  previous: Map<string, ManifestEntry>;
+  write: ManifestEntry[];
+  kept: ManifestEntry[];
+  remove: string[];
+  rehashed: number;
+  changed: boolean;
+}
+
+export interface ArchiveStats {
+  path: string;
+  files: number;
+  bytes: number;
+  written: number;
+  writtenBytes: number;
+  removed: number;
+  layers: number;
+  method: 'tar' | 'cp';
+}
+
+const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+export async function planArchive(engine: Engine, tempId: string, req: { hostDir: string; archivePath: string; baseHasArchive: boolean }): Promise<ArchiveWork> {
+  const scan = scanFolder(req.hostDir);
+  const raw = req.baseHasArchive ? await readContainerFile(engine, tempId, `${req.archivePath}/${MANIFEST_NAME}`) : null;
+  const previous = byPath(raw ? decodeManifest(raw) : null);
+  const plan = planArchiveChanges(previous, scan.entries);
+  const kept = [...plan.unchanged];
+  for (const e of plan.verify) {
+    const sha = await hashFile(join(req.hostDir, e.path));
+    if (sha === previous.get(e.path)?.sha256) kept.push({ ...e, sha256: sha });
+    else plan.write.push(e);
+  }
+  plan.write.sort(byName);
+  const changed = plan.write.length > 0 || plan.remove.length > 0 || plan.verify.length > 0 || !raw;
+  return { scan, previous, write: plan.write, kept, remove: plan.remove, rehashed: plan.verify.length, changed };
+}
+
+export function useFastCopy(engine: Engine, work: ArchiveWork): boolean {
+  const bytes = work.write.reduce((n, e) => n + e.size, 0);
+  return !!engine.endpoint.socketPath && bytes >= FAST_COPY_MIN_BYTES && work.scan.skipped.length === 0;
+}
+
+export interface WriteRequest {
+  work: ArchiveWork;
+  hostDir: string;
+  archivePath: string;
+  /** Absolute paths to delete first (environment and archive). */
+  removals: string[];
+  fast: boolean;
+  /** Runs between the deletions/copies and the manifest (the environment's copy). */
+  between: () => Promise<void>;
+  stats: ArchiveStats;
+}
+
+export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<void> {
+  const { work, stats } = req;
+  let hashes: Map<string, string> | undefined;
+  let entries = work.write;
+  if (req.fast) {
+    const copy = planCopy(work.write, work.previous);
+    const hashing = hashFiles(req.hostDir, work.write);
+    hashing.catch(() => {});
+    // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
+    await Promise.all([runInTemporary(engine, tempId, { remove: req.removals, copy: copy.copy }), req.between()]);
+    hashes = await hashing;
+    const moved = firstDifference(work.scan.entries, scanFolder(req.hostDir).entries);
+    if (moved !== null) {
+      throw new UserError(`${join(req.hostDir, moved)} changed while it was being saved`, { hint: 'nothing was tagged; run save again once your files are written' });
+    }
+    entries = copy.headersOnly;
+  } else {
+    await runInTemporary(engine, tempId, { remove: req.removals });
+    await req.between();
+  }
+  const pack = packArchive({
+    root: req.hostDir,
+    prefix: req.archivePath.slice(1),
+    entries,
+    manifestName: MANIFEST_NAME,
+    finish: (streamed) => {
+      const all = hashes ?? streamed;
+      const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: all.get(e.path) } : e));
+      const m = makeManifest([...work.kept, ...written]);
+      Object.assign(stats, { files: m.files, bytes: m.bytes });
+      return encodeManifest(m);
+    },
+  });
+  await Promise.all([engine.containers.putArchive(tempId, '/', pack.stream), pack.done]);
+}

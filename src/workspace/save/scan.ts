@@ -1,0 +1,41 @@
+// Walk the workspace folder: what is there now (type, size, mode, mtime), without reading files.
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../errors.js';
+import type { ManifestEntry } from './manifest.js';
+import { MANIFEST_NAME } from './labels.js';
+
+export interface ScanResult {
+  entries: ManifestEntry[];
+  /** Sockets, FIFOs and devices: not saved. */
+  skipped: string[];
+}
+
+export function scanFolder(root: string): ScanResult {
+  const entries: ManifestEntry[] = [];
+  const skipped: string[] = [];
+  const walk = (rel: string) => {
+    const abs = rel ? join(root, rel) : root;
+    let names: string[];
+    try {
+      names = readdirSync(abs);
+    } catch (err) {
+      throw new UserError(`cannot read folder ${abs}: ${(err as Error).message}`, { hint: 'check its permissions (save reads every file of the workspace folder)' });
+    }
+    names.sort();
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (path === MANIFEST_NAME) continue;
+      const st = lstatSync(join(root, path));
+      const base = { path, mode: st.mode & 0o7777, mtimeMs: Math.round(st.mtimeMs) };
+      if (st.isFile()) entries.push({ ...base, type: 'file', size: st.size });
+      else if (st.isDirectory()) {
+        entries.push({ ...base, type: 'dir', size: 0 });
+        walk(path);
+      } else if (st.isSymbolicLink()) entries.push({ ...base, type: 'symlink', size: 0, target: readlinkSync(join(root, path)) });
+      else skipped.push(path);
+    }
+  };
+  walk('');
+  return { entries, skipped };
+}

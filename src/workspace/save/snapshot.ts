@@ -1,0 +1,225 @@
+// commit and save: one new layer in a clean temporary container, committed with the base
+// image's own config, tagged only once complete. Killed at any moment, the previous image,
+// its tags and the workspace folder are as they were; the janitor removes what is left.
+import { UserError } from '../../errors.js';
+import type { Engine, FsChange, ImageDetails } from '../../engine/index.js';
+import type { WorkspaceSpec } from '../../config/types.js';
+import { debug } from '../../log.js';
+import { findWorkspaceContainer, foreignContainerError } from '../find.js';
+import { isManaged } from '../labels.js';
+import { sweepTemporaries } from '../janitor.js';
+import { chooseBase } from './base.js';
+import { decodeEnvRecord, envArchive, envFingerprint, filterEnvChanges, planEnvOps } from './env.js';
+import { snapshotConfig } from './image-config.js';
+import { ENV_RECORD, S, type SnapshotKind } from './labels.js';
+import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
+import { createTemporary, readContainerFile, runInTemporary } from './temp-container.js';
+import { planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
+
+const log = debug('save');
+
+export interface SnapshotOptions {
+  kind: SnapshotKind;
+  /** A tag instead of commit.tag / timestamp+latest. */
+  tag?: string;
+  /** Record the environment again even when `docker diff` looks the same. */
+  forceEnv?: boolean;
+  /** Move a tag that transferctl did not create. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onStep?: (message: string) => void;
+}
+
+export interface SnapshotResult {
+  kind: SnapshotKind;
+  image: string;
+  imageId: string;
+  tags: string[];
+  /** False when nothing changed since the previous save (no new image). */
+  created: boolean;
+  base: 'previous' | 'fresh';
+  why: string;
+  squashed: boolean;
+  env: { changed: boolean; copied: number; removed: number };
+  archive?: ArchiveStats;
+  skipped: string[];
+  seconds: number;
+}
+
+/** Test seam: TRANSFERCTL_TEST_HANG_AT=<stage> stops here forever (the kill tests use it). */
+async function checkpoint(stage: string): Promise<void> {
+  log(`stage ${stage}`);
+  if (process.env.TRANSFERCTL_TEST_HANG_AT === stage) {
+    process.stderr.write(`transferctl: test hang at ${stage}\n`);
+    await new Promise(() => {});
+  }
+}
+
+function aborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
+async function previousImage(engine: Engine, ref: string, force?: boolean): Promise<ImageDetails | null> {
+  const img = await engine.images.inspect(ref);
+  if (img && !isManaged(img.labels) && !force) {
+    throw new UserError(`the tag ${ref} belongs to an image transferctl did not make`, {
+      hint: 'choose another commit.name / commit.tag, or pass --force to move that tag anyway (the image itself is kept)',
+    });
+  }
+  return img;
+}
+
+export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: SnapshotOptions): Promise<SnapshotResult> {
+  const started = Date.now();
+  const step = opts.onStep ?? (() => {});
+  await sweepTemporaries(engine).catch(() => {});
+  const repo = snapshotRepo(spec);
+  const tags = snapshotTags(spec, new Date(), opts.tag);
+  const archivePath = archivePathOf(spec);
+  const found = await findWorkspaceContainer(engine, spec);
+  if (found.kind === 'foreign') throw foreignContainerError(spec, found.container);
+  const container = found.kind === 'ours' ? found.container : null;
+  if (!container && opts.kind === 'commit') {
+    throw new UserError(`workspace ${spec.identity} has no container to commit`, { hint: 'start it with `transferctl up`, install what you need, then commit' });
+  }
+  const ciRef = container?.imageId ?? spec.image.name;
+  const containerImage = await engine.images.inspect(ciRef);
+  if (!containerImage) {
+    throw new UserError(`workspace ${spec.identity} has neither a container nor its image ${spec.image.name}`, { hint: 'run `transferctl up` first' });
+  }
+  const previous = await previousImage(engine, currentRef(spec, opts.tag), opts.force);
+  const choice = chooseBase({
+    kind: opts.kind,
+    previous,
+    containerImage,
+    hasContainer: !!container,
+    archivePath,
+    squashAfter: squashAfterOf(spec),
+  });
+  log(`base ${choice.mode} ${choice.base.id.slice(7, 19)}: ${choice.why}`);
+
+  let tempId: string | undefined;
+  let newId: string | undefined;
+  try {
+    tempId = await createTemporary(engine, choice.base.id, opts.kind, {
+      labels: { [S.sourceContainer]: container?.name ?? '' },
+      // A local engine can copy straight from the folder (see archive-layer.ts).
+      source: opts.kind === 'save' && engine.endpoint.socketPath ? spec.volume.hostDir : undefined,
+      archivePath,
+    });
+    await checkpoint('created');
+    aborted(opts.signal);
+
+    // The environment: what changed in the container since its image.
+    let current: FsChange[] = [];
+    let envOps = { copy: [] as string[], shallow: new Set<string>(), remove: [] as string[] };
+    let envChanged = false;
+    const envLabels: Record<string, string> = {};
+    if (container) {
+      current = filterEnvChanges(await engine.containers.changes(container.id), { mountPoint: spec.volume.mountPoint, archivePath });
+      const fp = envFingerprint(current);
+      const same = choice.mode === 'previous' && choice.readEnvRecord && choice.base.labels[S.envFingerprint] === fp;
+      if (!same || opts.forceEnv) {
+        const recorded = choice.readEnvRecord ? decodeEnvRecord((await readContainerFile(engine, tempId, ENV_RECORD)) ?? Buffer.alloc(0)) : [];
+        envOps = planEnvOps(current, recorded);
+        envChanged = envOps.copy.length > 0 || envOps.remove.length > 0 || current.length > 0 || recorded.length > 0;
+      }
+      Object.assign(envLabels, { [S.envBase]: containerImage.id, [S.envFingerprint]: fp });
+    } else {
+      for (const k of [S.envBase, S.envFingerprint]) if (choice.base.labels[k]) envLabels[k] = choice.base.labels[k];
+    }
+
+    // The archive: the folder against the base's manifest.
+    const removals = envOps.remove.slice();
+    let archive: ArchiveStats | undefined;
+    let work: ArchiveWork | undefined;
+    if (opts.kind === 'save') {
+      step(`reading ${spec.volume.hostDir}`);
+      work = await planArchive(engine, tempId, { hostDir: spec.volume.hostDir, archivePath, baseHasArchive: choice.baseHasArchive });
+      for (const p of work.remove) removals.push(`${archivePath}/${p}`);
+      archive = {
+        path: archivePath,
+        files: Number(choice.base.labels[S.files] ?? 0),
+        bytes: Number(choice.base.labels[S.bytes] ?? 0),
+        written: work.write.filter((e) => e.type === 'file').length,
+        writtenBytes: work.write.reduce((n, e) => n + e.size, 0),
+        removed: work.remove.length,
+        layers: choice.archiveLayers + (work.changed ? 1 : 0),
+        method: useFastCopy(engine, work) ? 'cp' : 'tar',
+      };
+      log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
+    }
+    const skipped = work?.scan.skipped ?? [];
+
+    if (!envChanged && !work?.changed && choice.mode === 'previous') {
+      step('nothing changed since the previous save');
+      return {
+        kind: opts.kind,
+        image: `${repo}:${tags[0]}`,
+        imageId: choice.base.id,
+        tags: [],
+        created: false,
+        base: choice.mode,
+        why: choice.why,
+        squashed: false,
+        env: { changed: false, copied: 0, removed: 0 },
+        archive,
+        skipped,
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
+
+    const copyEnv = async () => {
+      aborted(opts.signal);
+      if (!envChanged || !container) return;
+      step(`copying ${envOps.copy.length} environment change(s) from ${container.name}`);
+      const env = envArchive(engine, container.id, envOps, current);
+      await Promise.all([engine.containers.putArchive(tempId!, '/', env.stream), env.done]);
+    };
+    if (work && archive) {
+      step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
+      await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
+    } else {
+      await runInTemporary(engine, tempId, { remove: removals });
+      await copyEnv();
+    }
+    await checkpoint('copied');
+    aborted(opts.signal);
+
+    step('committing');
+    const labels: Record<string, string> = { [S.kind]: opts.kind, ...envLabels, [S.sourceContainer]: container?.name ?? '' };
+    if (archive) Object.assign(labels, { [S.archivePath]: archivePath, [S.archiveLayers]: String(archive.layers), [S.files]: String(archive.files), [S.bytes]: String(archive.bytes) });
+    newId = await engine.containers.commitWithConfig(tempId, {
+      config: snapshotConfig(choice.base, spec, labels),
+      comment: `transferctl ${opts.kind}`,
+      pause: false,
+    });
+    await checkpoint('committed');
+    aborted(opts.signal);
+    for (const tag of tags) await engine.images.tag(newId, repo, tag);
+    log(`tagged ${newId.slice(7, 19)} as ${tags.join(', ')}`);
+    return {
+      kind: opts.kind,
+      image: `${repo}:${tags[0]}`,
+      imageId: newId,
+      tags: tags.map((t) => `${repo}:${t}`),
+      created: true,
+      base: choice.mode,
+      why: choice.why,
+      squashed: choice.squashed,
+      env: { changed: envChanged, copied: envOps.copy.length, removed: envOps.remove.length },
+      archive,
+      skipped,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (err) {
+    // Nothing half-done: an image no tag points at yet goes away.
+    if (newId) {
+      const img = await engine.images.inspect(newId).catch(() => null);
+      if (img && img.repoTags.length === 0) await engine.images.remove(newId).catch(() => {});
+    }
+    throw err;
+  } finally {
+    if (tempId) await engine.containers.remove(tempId, { force: true }).catch(() => {});
+  }
+}

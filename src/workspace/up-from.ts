@@ -1,0 +1,72 @@
+// `up --from IMAGE [DIR]`: someone else continues the work. The saved image's folder is
+// restored into a new or empty DIR, then the workspace starts from that image (environment
+// included) with DIR mounted where the saver had it.
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Engine } from '../engine/index.js';
+import type { WorkspaceSpec } from '../config/types.js';
+import { CONFIG_NAMES, loadWorkspace } from '../config/load.js';
+import { splitRef } from '../engine/images.js';
+import { L } from './labels.js';
+import { pullImage } from './push.js';
+import { restore, type RestoreResult } from './restore.js';
+import { up, type UpOptions, type UpResult } from './up.js';
+
+export interface UpFromRequest {
+  image: string;
+  /** Target folder (default: ./<repository name> in cwd). */
+  dir?: string;
+  cwd?: string;
+  /** Restore into a non-empty folder. */
+  forceRestore?: boolean;
+  up?: UpOptions;
+}
+
+export interface UpFromResult {
+  restored: RestoreResult;
+  up: UpResult;
+  dir: string;
+  /** The restored transfer.json, when the saved folder had one. */
+  config: string | null;
+}
+
+export function defaultFolder(image: string, cwd: string): string {
+  const repo = splitRef(image)[0];
+  return join(cwd, basename(repo) || 'workspace');
+}
+
+/** The workspace for DIR: its own config when the archive had one, else defaults; always the saved image. */
+export function specFor(dir: string, image: string, labels: Record<string, string>): WorkspaceSpec {
+  const config = CONFIG_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
+  const spec = loadWorkspace({ cwd: dir, config });
+  const mode = labels[L.jupyterMode];
+  const port = Number(labels[L.jupyterPort]);
+  return {
+    ...spec,
+    image: { ...spec.image, name: image, dockerfile: null },
+    volume: { ...spec.volume, hostDir: dir, mountPoint: config ? spec.volume.mountPoint : (labels[L.mountPoint] ?? spec.volume.mountPoint) },
+    jupyter: config
+      ? spec.jupyter
+      : {
+          ...spec.jupyter,
+          mode: mode === 'lab' || mode === 'notebook' || mode === 'server' ? mode : spec.jupyter.mode,
+          port: Number.isInteger(port) && port > 0 ? port : spec.jupyter.port,
+        },
+  };
+}
+
+export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFromResult> {
+  const cwd = req.cwd ?? process.cwd();
+  const step = req.up?.onStep ?? (() => {});
+  let img = await engine.images.inspect(req.image);
+  if (!img) {
+    step(`pulling ${req.image}`);
+    await pullImage(engine, req.image, { onProgress: req.up?.onProgress });
+    img = await engine.images.inspect(req.image);
+  }
+  const dir = resolve(cwd, req.dir ?? defaultFolder(req.image, cwd));
+  const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step });
+  const spec = specFor(dir, req.image, img?.labels ?? {});
+  const result = await up(engine, spec, req.up ?? {});
+  return { restored, up: result, dir, config: spec.configPath };
+}

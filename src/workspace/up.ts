@@ -1,0 +1,231 @@
+// `up`: build if needed, create and start the container, wait for Jupyter, return its URL.
+// Running it twice is harmless: the same container, token and port come back.
+import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { EngineError, UserError } from '../errors.js';
+import type { ContainerDetails, Engine, OnProgress } from '../engine/index.js';
+import type { WorkspaceSpec } from '../config/types.js';
+import { debug } from '../log.js';
+import { findWorkspaceContainer, foreignContainerError } from './find.js';
+import { hostUser } from './host-user.js';
+import { sweepTemporaries } from './janitor.js';
+import { L } from './labels.js';
+import { nextFreePort, portFree } from './ports.js';
+import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
+import { waitForJupyter } from './wait.js';
+
+const log = debug('up');
+
+export interface UpOptions {
+  /** Fixed host port (overrides publish.port). */
+  port?: number;
+  address?: string;
+  offline?: boolean;
+  /** Replace a container of the same name that is not this workspace's. */
+  force?: boolean;
+  /** Recreate this workspace's container (applies config changes; keeps token and port). */
+  recreate?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: OnProgress;
+  onStep?: (message: string) => void;
+}
+
+export interface UpResult {
+  container: string;
+  containerId: string;
+  image: string;
+  url: string;
+  token: string;
+  host: string;
+  port: number;
+  /** What `up` had to do. */
+  action: 'created' | 'started' | 'already-running';
+  built: boolean;
+  notes: string[];
+}
+
+export function tokenOf(c: ContainerDetails): string | undefined {
+  return c.env.JUPYTER_TOKEN;
+}
+
+export function hostPortOf(c: ContainerDetails, containerPort: number): { hostIp: string; hostPort: number } | undefined {
+  const b = c.ports[`${containerPort}/tcp`]?.find((x) => x.hostPort > 0);
+  return b;
+}
+
+export function urlFor(spec: WorkspaceSpec, host: string, port: number, token: string): string {
+  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
+  return `http://${h}:${port}${notebookPath(spec.jupyter.mode)}?token=${token}`;
+}
+
+function configHash(spec: WorkspaceSpec): string {
+  const plan = planContainer(spec, { uid: 0, gid: 0, hostPort: 0, token: '' });
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
+}
+
+async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string): Promise<number> {
+  const fixed = opts.port ?? spec.publish.port;
+  const local = !!engine.endpoint.socketPath;
+  if (fixed !== undefined) {
+    if (local && !(await portFree(fixed, address))) {
+      throw new UserError(`port ${fixed} on ${address} is already taken`, {
+        hint: 'stop what uses it, pick another with --port N or publish.port, or leave the port unset to take the next free one',
+      });
+    }
+    return fixed;
+  }
+  if (!local) return 0;
+  // Ports that other transferctl containers hold (even stopped ones will want them back).
+  const held = new Set<number>();
+  const others = await engine.containers.list({ labels: { [L.managed]: 'true' } });
+  const details = await Promise.all(others.map((s) => engine.containers.inspect(s.id)));
+  for (const d of details) for (const list of Object.values(d?.ports ?? {})) for (const b of list) held.add(b.hostPort);
+  const port = await nextFreePort(8888, address, held);
+  if (!port) throw new UserError(`no free port from 8888 up on ${address}`, { hint: 'choose one with --port N' });
+  return port;
+}
+
+function sshSocket(spec: WorkspaceSpec, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!spec.sshAgent) return undefined;
+  const sock = env.SSH_AUTH_SOCK;
+  let ok = false;
+  try {
+    ok = !!sock && statSync(sock).isSocket();
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new UserError(`ssh-agent forwarding is on, but ${sock ? `SSH_AUTH_SOCK (${sock}) is not a socket` : 'SSH_AUTH_SOCK is not set'}`, {
+      hint: 'start an agent and add your key: eval "$(ssh-agent)" && ssh-add — or set "ssh-agent": false',
+    });
+  }
+  return sock;
+}
+
+function gpuError(err: unknown, engine: Engine): unknown {
+  const msg = (err as Error)?.message ?? '';
+  if (/could not select device driver|nvidia/i.test(msg)) {
+    return new EngineError(`GPUs were requested, but the engine at ${engine.endpoint.url} has no NVIDIA container runtime`, {
+      hint: 'install the NVIDIA Container Toolkit there (nvidia-ctk runtime configure --runtime=docker, then restart Docker), or remove "gpu" from the config',
+    });
+  }
+  return err;
+}
+
+async function ready(engine: Engine, spec: WorkspaceSpec, c: ContainerDetails, opts: UpOptions) {
+  const token = tokenOf(c);
+  const binding = hostPortOf(c, spec.jupyter.port);
+  if (!token || !binding) {
+    throw new UserError(`container "${c.name}" has no token or published port`, { hint: 'recreate it: transferctl up --recreate' });
+  }
+  const host = engine.publishHost();
+  await waitForJupyter(engine, c.id, { host, port: binding.hostPort, token, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal });
+  return { token, port: binding.hostPort, host: binding.hostIp === '0.0.0.0' ? host : binding.hostIp };
+}
+
+export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = {}): Promise<UpResult> {
+  const step = opts.onStep ?? (() => {});
+  const notes: string[] = [];
+  // The janitor runs alongside: leftovers of a killed save/commit/restore go away.
+  const [found] = await Promise.all([findWorkspaceContainer(engine, spec), sweepTemporaries(engine).catch(() => undefined)]);
+  let keep: { token?: string; port?: number } = {};
+
+  if (found.kind === 'foreign') {
+    if (!opts.force) throw foreignContainerError(spec, found.container);
+    step(`removing container ${found.container.name} (--force)`);
+    await engine.containers.remove(found.container.id, { force: true });
+  }
+  if (found.kind === 'ours') {
+    const c = found.container;
+    if (opts.recreate) {
+      keep = { token: tokenOf(c), port: hostPortOf(c, spec.jupyter.port)?.hostPort };
+      step(`recreating ${c.name}`);
+      await engine.containers.remove(c.id, { force: true });
+    } else {
+      if (c.labels[L.configHash] && c.labels[L.configHash] !== configHash(spec)) {
+        notes.push('the config changed since this container was created; `transferctl up --recreate` applies it (files installed inside the container are lost; `transferctl commit` keeps them)');
+      }
+      const wasRunning = c.running;
+      if (!wasRunning) {
+        step(`starting ${c.name}`);
+        await engine.containers.start(c.id).catch((err) => {
+          throw gpuError(err, engine);
+        });
+      }
+      const r = await ready(engine, spec, c, opts);
+      return {
+        container: c.name,
+        containerId: c.id,
+        image: c.image,
+        url: urlFor(spec, r.host, r.port, r.token),
+        ...r,
+        action: wasRunning ? 'already-running' : 'started',
+        built: false,
+        notes,
+      };
+    }
+  }
+
+  const address = opts.address ?? spec.publish.address;
+  const token = keep.token ?? randomBytes(24).toString('hex');
+  const { uid, gid } = hostUser();
+  const [hostPort, image] = await Promise.all([
+    keep.port ?? choosePort(engine, spec, opts, address),
+    engine.images.inspect(spec.image.name),
+  ]);
+  const facts: RuntimeFacts = {
+    uid,
+    gid,
+    token,
+    hostPort,
+    sshAuthSock: sshSocket(spec),
+    configHash: configHash(spec),
+  };
+  const plan = planContainer({ ...spec, publish: { ...spec.publish, address } }, facts);
+
+  // Checks above are cheap and come first; the build may take minutes.
+  let built = false;
+  if (!image) {
+    step(`building image ${spec.image.name}`);
+    const { buildWorkspaceImage } = await import('./build.js');
+    await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress });
+    built = true;
+  }
+  if (opts.signal?.aborted) throw opts.signal.reason;
+
+  step(`creating container ${spec.containerName}`);
+  let id: string | undefined;
+  try {
+    id = await engine.containers.create(plan);
+    log(`created ${id.slice(0, 12)}`);
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    await engine.containers.start(id).catch((err) => {
+      throw gpuError(err, engine);
+    });
+    log('started');
+    const c = await engine.containers.inspect(id);
+    if (!c) throw new EngineError(`container ${spec.containerName} vanished right after it started`);
+    const r = await ready(engine, spec, c, opts);
+    log(`ready: ${c.name} on ${r.host}:${r.port}`);
+    return {
+      container: c.name,
+      containerId: c.id,
+      image: spec.image.name,
+      url: urlFor(spec, r.host, r.port, r.token),
+      ...r,
+      action: 'created',
+      built,
+      notes,
+    };
+  } catch (err) {
+    // Nothing half-done: the container this run created goes away.
+    if (id) await engine.containers.remove(id, { force: true }).catch(() => {});
+    if (/port is already allocated|address already in use/i.test((err as Error)?.message ?? '')) {
+      throw new UserError(`port ${facts.hostPort} on ${address} was taken while the container started`, {
+        hint: 'run `transferctl up` again (it takes the next free port), or choose one with --port N',
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+// A workspace in a temporary folder, removed (container and image) after the test.
+import { writeFileSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import type { Engine } from '../../src/engine/index.js';
+import { tempDir } from './tmp.js';
+
+export interface TestWorkspace {
+  dir: string;
+  config: string;
+  container: string;
+  image: string;
+}
+
+export function makeWorkspace(t: TestContext, engine: Engine, config: Record<string, unknown> = {}, opts: { owner?: number; group?: number } = {}): TestWorkspace {
+  const dir = tempDir(t, 'tc-ws-');
+  const suffix = randomBytes(4).toString('hex');
+  const container = `tc-test-${suffix}`;
+  const image = `tc-test-img-${suffix}`;
+  const full = { container: { name: container }, image: { name: image, base: 'transferctl/jupyter:bookworm' }, jupyter: { mode: 'notebook' }, ...config };
+  const file = join(dir, 'transfer.json');
+  writeFileSync(file, JSON.stringify(full, null, 2));
+  if (opts.owner !== undefined) {
+    chownSync(dir, opts.owner, opts.group ?? opts.owner);
+    chownSync(file, opts.owner, opts.group ?? opts.owner);
+  }
+  t.after(async () => {
+    await engine.containers.remove(container, { force: true }).catch(() => {});
+    await engine.images.remove(image, { force: true }).catch(() => {});
+  });
+  return { dir, config: file, container, image };
+}

@@ -1,0 +1,96 @@
+// SIGKILL at any moment of `save`: the previous image, its tag and the folder are as they
+// were; what the killed run left is labelled temporary and the next command removes it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import type { Engine } from '../../src/engine/index.js';
+import { L } from '../../src/workspace/labels.js';
+import { S } from '../../src/workspace/save/labels.js';
+import { tempDir } from '../helpers/tmp.js';
+import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';
+
+/** Start `save`, SIGKILL it when it reaches `stage` (or after `afterMs`); resolves when it is dead. */
+function killedSave(ws: TestWorkspace, how: { stage?: string; afterMs?: number }): Promise<{ pid: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, NO_COLOR: '1', ...(how.stage ? { TRANSFERCTL_TEST_HANG_AT: how.stage } : {}) };
+    const child = spawn(process.execPath, [BIN, 'save'], { cwd: ws.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const kill = () => child.kill('SIGKILL');
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (how.stage && stderr.includes(`test hang at ${how.stage}`)) kill();
+    });
+    const timer = how.afterMs !== undefined ? setTimeout(kill, how.afterMs) : setTimeout(kill, 120_000);
+    child.on('error', reject);
+    child.on('close', (_code, signal) => {
+      clearTimeout(timer);
+      if (how.stage && signal !== 'SIGKILL') reject(new Error(`save ended before stage ${how.stage}: ${stderr}`));
+      else resolve({ pid: child.pid!, stderr });
+    });
+  });
+}
+
+async function leftovers(engine: Engine, pid: number): Promise<{ containers: number; images: number }> {
+  const owner = (labels: Record<string, string>) => labels[L.ownerPid]?.endsWith(`:${pid}`);
+  const containers = (await engine.containers.list({ labels: [L.temporary], all: true })).filter((c) => owner(c.labels)).length;
+  const images = (await engine.images.list({ labels: [S.kind], danglingOnly: true })).filter((i) => owner(i.labels)).length;
+  return { containers, images };
+}
+
+test('SIGKILL during save leaves the previous image, tag and folder intact; the next run sweeps up', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const ws = makeWorkspace(t, engine);
+  fillTree(ws.dir, 24 * 1024 * 1024);
+  const built = await runCli(['build'], { cwd: ws.dir });
+  assert.equal(built.code, 0, built.stderr);
+  const first = await runCli(['save'], { cwd: ws.dir });
+  assert.equal(first.code, 0, first.stderr);
+  const ref = `${ws.repo}:latest`;
+  const saved = (await engine.images.inspect(ref))!.id;
+
+  // Changes for the next save: a changed large file, a deleted one, a new one.
+  writeFileSync(join(ws.dir, 'data/large.bin'), Buffer.alloc(24 * 1024 * 1024, 7));
+  unlinkSync(join(ws.dir, 'data/one-byte'));
+  writeFileSync(join(ws.dir, 'new.txt'), 'new\n');
+  let folder = treeOf(ws.dir);
+  const probes = tempDir(t, 'tc-save-probes-');
+
+  for (const stage of ['created', 'copied', 'committed']) {
+    const { pid } = await killedSave(ws, { stage });
+    assert.equal((await engine.images.inspect(ref))?.id, saved, `killed at ${stage}: the tag did not move`);
+    assert.deepEqual(treeOf(ws.dir), folder, `killed at ${stage}: the folder is as it was`);
+    const left = await leftovers(engine, pid);
+    assert.equal(left.containers, 1, `killed at ${stage}: its temporary container is labelled`);
+    if (stage === 'committed') assert.equal(left.images, 1, 'the untagged image is labelled with its dead owner');
+    // The next transferctl command sweeps up (here a restore of the untouched previous save).
+    const next = await runCli(['restore', ref, join(probes, stage)], { cwd: ws.dir });
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(await leftovers(engine, pid), { containers: 0, images: 0 }, `killed at ${stage}: the next command removed the leftovers`);
+  }
+
+  // At random moments, too.
+  for (const afterMs of [300, 900]) {
+    writeFileSync(join(ws.dir, 'data/large.bin'), Buffer.alloc(24 * 1024 * 1024, afterMs % 251));
+    writeFileSync(join(ws.dir, `new-${afterMs}.txt`), `${afterMs}\n`);
+    folder = treeOf(ws.dir);
+    const { pid } = await killedSave(ws, { afterMs });
+    const now = (await engine.images.inspect(ref))?.id;
+    assert.deepEqual(treeOf(ws.dir), folder, `killed after ${afterMs} ms: the folder is as it was`);
+    if (now !== saved) {
+      // The run got as far as moving the tag: then the new image is complete.
+      const img = await engine.images.inspect(ref);
+      assert.equal(img?.labels[S.kind], 'save');
+    }
+    const up = await runCli(['save', '--json'], { cwd: ws.dir });
+    assert.equal(up.code, 0, up.stderr);
+    assert.deepEqual(await leftovers(engine, pid), { containers: 0, images: 0 });
+  }
+  const final = await runCli(['restore', ref, join(probes, 'final')], { cwd: ws.dir });
+  assert.equal(final.code, 0, final.stderr);
+  assert.deepEqual(treeOf(join(probes, 'final')), folder);
+});

@@ -1,0 +1,92 @@
+// push / pull through a real registry (Debian's docker-registry), without and with basic
+// auth, credentials from DOCKER_CONFIG (auths and a credential helper); then restore.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireEngine, requireImage } from '../helpers/engine.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { dockerConfigDir, startRegistry } from '../helpers/registry.js';
+import type { Engine } from '../../src/engine/index.js';
+import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';
+
+const BASE = 'transferctl/debian:bookworm';
+
+async function savedWorkspace(t: import('node:test').TestContext, engine: Engine, host: string): Promise<TestWorkspace> {
+  const ws = makeWorkspace(t, engine, { repo: host, dockerfile: `FROM ${BASE}\n` });
+  fillTree(ws.dir, 512 * 1024);
+  const built = await runCli(['build'], { cwd: ws.dir });
+  assert.equal(built.code, 0, built.stderr);
+  const saved = await runCli(['--save'], { cwd: ws.dir });
+  assert.equal(saved.code, 0, saved.stderr);
+  return ws;
+}
+
+async function removeLocal(engine: Engine, repo: string): Promise<void> {
+  for (const img of await engine.images.list()) for (const tag of img.repoTags) if (tag.startsWith(`${repo}:`)) await engine.images.remove(tag);
+  assert.equal(await engine.images.inspect(`${repo}:latest`), null);
+}
+
+test('push and pull without auth; restore what was pulled', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, BASE))) return;
+  const reg = await startRegistry(t);
+  if (!reg) return;
+  const ws = await savedWorkspace(t, engine, reg.host);
+  const env = { DOCKER_CONFIG: tempDir(t, 'tc-save-nocfg-') };
+  const expected = treeOf(ws.dir);
+
+  const pushed = await runCli(['--push'], { cwd: ws.dir, env });
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.match(pushed.stdout, new RegExp(`Pushed ${ws.repo.replace(/[.]/g, '\\.')}:\\d{8}-\\d{6}, ${ws.repo.replace(/[.]/g, '\\.')}:latest`));
+  await removeLocal(engine, ws.repo);
+
+  const pulled = await runCli(['pull'], { cwd: ws.dir, env });
+  assert.equal(pulled.code, 0, pulled.stderr);
+  const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
+  const restored = await runCli(['restore', `${ws.repo}:latest`, target], { cwd: '/', env });
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.deepEqual(treeOf(target), expected);
+
+  const missing = await runCli(['pull', `${ws.repo}:no-such-tag`], { cwd: '/', env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no-such-tag is not in the registry/);
+});
+
+test('push and pull with basic auth: no credentials and a wrong password are clear errors; config.json and a credential helper work', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, BASE))) return;
+  const reg = await startRegistry(t, { auth: { user: 'alice', password: 'correct horse' } });
+  if (!reg) return;
+  const ws = await savedWorkspace(t, engine, reg.host);
+  const expected = treeOf(ws.dir);
+
+  const anonymous = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: tempDir(t, 'tc-save-nocfg-') } });
+  assert.equal(anonymous.code, 1);
+  assert.match(anonymous.stderr, new RegExp(`registry ${reg.host} refused .* needs credentials`));
+  assert.match(anonymous.stderr, new RegExp(`docker login ${reg.host}`));
+
+  const wrong = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [reg.host]: { user: 'alice', password: 'wrong' } }) } });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /wrong user name or password/);
+
+  const right = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [`http://${reg.host}`]: { user: 'alice', password: 'correct horse' } }) } });
+  assert.equal(right.code, 0, right.stderr);
+  await removeLocal(engine, ws.repo);
+
+  // A credential helper (the docker-credential-NAME protocol), named in credHelpers.
+  const bin = tempDir(t, 'tc-save-bin-');
+  writeFileSync(join(bin, 'docker-credential-tctest'), `#!/bin/sh\n[ "$1" = get ] || exit 1\nread server\n[ "$server" = "${reg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '{"ServerURL":"${reg.host}","Username":"alice","Secret":"correct horse"}'\n`);
+  chmodSync(join(bin, 'docker-credential-tctest'), 0o755);
+  const cfg = tempDir(t, 'tc-save-helpercfg-');
+  mkdirSync(cfg, { recursive: true });
+  writeFileSync(join(cfg, 'config.json'), JSON.stringify({ credHelpers: { [reg.host]: 'tctest' } }));
+  const env = { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` };
+  const pulled = await runCli(['pull'], { cwd: ws.dir, env });
+  assert.equal(pulled.code, 0, pulled.stderr);
+  const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
+  const restored = await runCli(['restore', `${ws.repo}:latest`, target], { cwd: '/' });
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.deepEqual(treeOf(target), expected);
+});
