@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1mquickstart:\033[0m %s\n' "$*" >&2; }
 
 if [ ! -d node_modules ]; then say "installing dependencies (npm ci)"; npm ci --no-audit --no-fund >/dev/null; fi
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
+if [ ! -f dist/bundle/transferctl.cjs ] || [ -n "$(find src -newer dist/bundle/transferctl.cjs -name '*.ts' -print -quit)" ]; then
   say "building transferctl"; npm run --silent build
 fi
 bash scripts/engine-up.sh
 
 tc() { node bin/transferctl.js "$@"; }
-stacks=$(node -e "import('./dist/workspace/base-image.js').then(m => console.log(m.STACKS_IMAGE))")
+stacks=$(sed -n "s/^export const STACKS_IMAGE = '\(.*\)';/\1/p" src/workspace/base-image.ts)
 offline_flag=()
 if docker image inspect "$stacks" >/dev/null 2>&1; then
   say "using $stacks"

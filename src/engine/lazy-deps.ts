@@ -1,6 +1,7 @@
 // Startup time: dockerode loads ssh2 (for ssh:// engines) and gRPC + protobuf (for BuildKit
 // sessions) as soon as it is required, ~150 ms on every command that never uses them.
-// This defers those requires, made from inside dockerode/docker-modem only, to first use.
+// This defers those requires, made from inside dockerode/docker-modem only (or from the CLI
+// bundle, which holds their code: scripts/bundle.mjs), to first use.
 // Must be imported before dockerode (src/engine/index.ts does).
 import Module from 'node:module';
 
@@ -11,7 +12,7 @@ const DEFERRED = new Set(['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs']);
 
 function fromDockerode(parent: { filename?: string } | null): boolean {
   const f = parent?.filename ?? '';
-  return f.includes('/node_modules/dockerode/') || f.includes('/node_modules/docker-modem/');
+  return f.includes('/node_modules/dockerode/') || f.includes('/node_modules/docker-modem/') || f.endsWith('/dist/bundle/transferctl.cjs');
 }
 
 function lazyObject(load: () => object): object {
@@ -31,7 +32,7 @@ if (!(globalThis as { __transferctlLazyDeps?: boolean }).__transferctlLazyDeps) 
     if (fromDockerode(parent)) {
       if (DEFERRED.has(request)) return lazyObject(() => original.call(this, request, parent, isMain) as object);
       // docker-modem's ssh agent factory: `module.exports = function (opt) { … }`
-      if (request === './ssh' && parent?.filename?.includes('/docker-modem/')) {
+      if ((request === './ssh' && parent?.filename?.includes('/docker-modem/')) || request === 'docker-modem/lib/ssh.js') {
         return (...args: unknown[]) => (original.call(this, request, parent, isMain) as (...a: unknown[]) => unknown)(...args);
       }
     }

@@ -2,7 +2,7 @@
 // filesystem, import it, and build a Jupyter image on it from Debian's packages.
 import { execFile } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -128,7 +128,7 @@ export async function loadBase(
   const total = statSync(file).size;
   let stream: Readable = createReadStream(file).pipe(counter(total, opts.onBytes ?? (() => {})));
   const head = Buffer.alloc(2);
-  const fd = await import('node:fs/promises').then((m) => m.open(file, 'r'));
+  const fd = await open(file, 'r');
   await fd.read(head, 0, 2, 0);
   await fd.close();
   if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(createGunzip());

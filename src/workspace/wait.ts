@@ -1,4 +1,5 @@
 // Wait until Jupyter answers /api/status with the token — or the container dies.
+import http from 'node:http';
 import { UserError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 
@@ -11,20 +12,26 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-export async function jupyterAnswers(host: string, port: number, token: string, timeoutMs = 1000): Promise<boolean> {
-  // A ref'd timer (not AbortSignal.timeout, which is unref'd): the process must not
-  // think it has nothing left to do while a connection attempt is pending.
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const res = await fetch(`http://${host}:${port}/api/status?token=${encodeURIComponent(token)}`, { signal: controller.signal });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+export function jupyterAnswers(host: string, port: number, token: string, timeoutMs = 1000): Promise<boolean> {
+  // node:http, not fetch: fetch's first call loads undici (~50 ms of CPU on every `up`).
+  // The timer is ref'd: the process must not think it has nothing left to do meanwhile.
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path: `/api/status?token=${encodeURIComponent(token)}`, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode === 200));
+      res.on('error', () => done(false));
+    });
+    const timer = setTimeout(() => req.destroy(), timeoutMs);
+    let settled = false;
+    function done(ok: boolean): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(ok);
+    }
+    req.on('error', () => done(false));
+    req.on('close', () => done(false));
+  });
 }
 
 /** Resolves when the server answers; throws with the container's last log lines if it exits. */

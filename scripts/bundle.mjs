@@ -1,0 +1,56 @@
+// Bundle the CLI into one CommonJS file, dist/bundle/transferctl.cjs (part of `npm run build`).
+// Why: on Node 20, resolving and compiling ~400 ESM files (zod, dockerode and our own) took
+// ~250 ms before `up` could talk to the engine. One CommonJS file can use V8's code cache
+// (bin/transferctl.js loads it through v8-compile-cache), so a warm start compiles nothing.
+// dist/bundle/ sits two folders below the package root, like src/<dir>/, so the code's
+// `new URL('../../templates/…', import.meta.url)` still finds templates/ and package.json.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Loaded at run time from node_modules instead of bundled:
+// - what dockerode requires only for ssh:// engines and BuildKit sessions (src/engine/lazy-deps.ts
+//   defers these until first use; docker-modem's ssh agent is kept as its own module for that);
+// - the service's HTTP stack (serve starts once and runs for hours: its startup is not hot);
+// - cpu-features, an optional native addon of ssh2.
+const external = [
+  'ssh2',
+  'cpu-features',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'protobufjs',
+  'fastify',
+  'http-proxy-3',
+  'ws',
+];
+
+/** docker-modem's `require('./ssh')` stays a require of 'docker-modem/lib/ssh.js' (see above). */
+const keepDockerModemSsh = {
+  name: 'keep-docker-modem-ssh',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+      args.importer.includes('/node_modules/docker-modem/') ? { path: 'docker-modem/lib/ssh.js', external: true } : undefined,
+    );
+  },
+};
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/bundle/transferctl.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // jsonc-parser's "main" is a UMD build that requires its parts at run time.
+  mainFields: ['module', 'main'],
+  external,
+  plugins: [keepDockerModemSsh],
+  // import.meta does not exist in CommonJS: give the code the bundle's own file URL.
+  define: { 'import.meta.url': '__transferctlBundleUrl' },
+  banner: { js: "const __transferctlBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
