@@ -121,6 +121,10 @@ export interface ImageDetails {
   user: string;
   workingDir: string;
   exposedPorts: string[];
+  /** Platform of the image ("amd64", "linux"). */
+  architecture?: string;
+  os?: string;
+  stopSignal?: string;
 }
 
 export interface ImageSummary {

@@ -10,6 +10,8 @@ import { planArchiveChanges } from './changes.js';
 import { MANIFEST_NAME } from './labels.js';
 import { byPath, decodeManifest, encodeManifest, makeManifest, type ManifestEntry } from './manifest.js';
 import { hashFile, hashFiles, packArchive } from './pack.js';
+import { LAYER_TAR_MAX_FILE } from './layer-tar.js';
+import { S } from './labels.js';
 import { scanFolder, type ScanResult } from './scan.js';
 import { readContainerFile, runInTemporary } from './temp-container.js';
 
@@ -34,7 +36,8 @@ export interface ArchiveStats {
   writtenBytes: number;
   removed: number;
   layers: number;
-  method: 'tar' | 'cp';
+  /** load: a partial `docker load` (layer-load.ts); cp / tar: through the temporary container. */
+  method: 'load' | 'tar' | 'cp';
 }
 
 const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -60,6 +63,33 @@ export function useFastCopy(engine: Engine, work: ArchiveWork): boolean {
   return !!engine.endpoint.socketPath && bytes >= FAST_COPY_MIN_BYTES && work.scan.skipped.length === 0;
 }
 
+/** The folder's layer can go in by `docker load` (TRANSFERCTL_SAVE_VIA=container turns it off). */
+export function canLoadLayer(work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!work.changed || env.TRANSFERCTL_SAVE_VIA === 'container') return false;
+  return work.write.every((e) => e.size <= LAYER_TAR_MAX_FILE);
+}
+
+/** Hash what is written, and make the new manifest (updates the stats' totals). */
+export async function manifestFor(work: ArchiveWork, hostDir: string, stats: ArchiveStats): Promise<Buffer> {
+  const hashes = await hashFiles(hostDir, work.write);
+  const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
+  const m = makeManifest([...work.kept, ...written]);
+  Object.assign(stats, { files: m.files, bytes: m.bytes });
+  return encodeManifest(m);
+}
+
+/** After the copy: the folder must still be as it was scanned. */
+export function assertUnchanged(hostDir: string, work: ArchiveWork): void {
+  const moved = firstDifference(work.scan.entries, scanFolder(hostDir).entries);
+  if (moved !== null) {
+    throw new UserError(`${join(hostDir, moved)} changed while it was being saved`, { hint: 'nothing was tagged; run save again once your files are written' });
+  }
+}
+
+export function archiveLabels(archivePath: string, stats: ArchiveStats): Record<string, string> {
+  return { [S.archivePath]: archivePath, [S.archiveLayers]: String(stats.layers), [S.files]: String(stats.files), [S.bytes]: String(stats.bytes) };
+}
+
 export interface WriteRequest {
   work: ArchiveWork;
   hostDir: string;
@@ -83,10 +113,7 @@ export async function writeArchive(engine: Engine, tempId: string, req: WriteReq
     // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
     await Promise.all([runInTemporary(engine, tempId, { remove: req.removals, copy: copy.copy }), req.between()]);
     hashes = await hashing;
-    const moved = firstDifference(work.scan.entries, scanFolder(req.hostDir).entries);
-    if (moved !== null) {
-      throw new UserError(`${join(req.hostDir, moved)} changed while it was being saved`, { hint: 'nothing was tagged; run save again once your files are written' });
-    }
+    assertUnchanged(req.hostDir, work);
     entries = copy.headersOnly;
   } else {
     await runInTemporary(engine, tempId, { remove: req.removals });

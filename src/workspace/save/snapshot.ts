@@ -11,10 +11,11 @@ import { sweepTemporaries } from '../janitor.js';
 import { chooseBase } from './base.js';
 import { decodeEnvRecord, envArchive, envFingerprint, filterEnvChanges, planEnvOps } from './env.js';
 import { snapshotConfig } from './image-config.js';
-import { ENV_RECORD, S, type SnapshotKind } from './labels.js';
+import { ENV_RECORD, MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
 import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
 import { createTemporary, readContainerFile, runInTemporary } from './temp-container.js';
-import { planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
+import { archiveLabels, assertUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
+import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
 
 const log = debug('save');
 
@@ -100,6 +101,8 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
 
   let tempId: string | undefined;
   let newId: string | undefined;
+  /** The environment's layer, committed below a loaded archive layer (untagged; removed after). */
+  let envImageId: string | undefined;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {
       labels: { [S.sourceContainer]: container?.name ?? '' },
@@ -145,7 +148,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         writtenBytes: work.write.reduce((n, e) => n + e.size, 0),
         removed: work.remove.length,
         layers: choice.archiveLayers + (work.changed ? 1 : 0),
-        method: useFastCopy(engine, work) ? 'cp' : 'tar',
+        method: canLoadLayer(work) ? 'load' : useFastCopy(engine, work) ? 'cp' : 'tar',
       };
       log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
     }
@@ -176,24 +179,61 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       const env = envArchive(engine, container.id, envOps, current);
       await Promise.all([engine.containers.putArchive(tempId!, '/', env.stream), env.done]);
     };
-    if (work && archive) {
-      step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
-      await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
-    } else {
-      await runInTemporary(engine, tempId, { remove: removals });
-      await copyEnv();
-    }
-    await checkpoint('copied');
-    aborted(opts.signal);
-
-    step('committing');
     const labels: Record<string, string> = { [S.kind]: opts.kind, ...envLabels, [S.sourceContainer]: container?.name ?? '' };
-    if (archive) Object.assign(labels, { [S.archivePath]: archivePath, [S.archiveLayers]: String(archive.layers), [S.files]: String(archive.files), [S.bytes]: String(archive.bytes) });
-    newId = await engine.containers.commitWithConfig(tempId, {
-      config: snapshotConfig(choice.base, spec, labels),
-      comment: `transferctl ${opts.kind}`,
-      pause: false,
-    });
+    const commit = (config: Record<string, string>) =>
+      engine.containers.commitWithConfig(tempId!, { config: snapshotConfig(choice.base, spec, config), comment: `transferctl ${opts.kind}`, pause: false });
+
+    if (work && archive && canLoadLayer(work)) {
+      // The folder's layer goes in by `docker load`; the environment's changes (when any) are
+      // committed first from the temporary container, as a layer below it.
+      let below = choice.base;
+      if (envChanged && container) {
+        await runInTemporary(engine, tempId, { remove: envOps.remove });
+        await copyEnv();
+        envImageId = await commit(labels);
+        below = (await engine.images.inspect(envImageId)) ?? choice.base;
+      }
+      step(`writing ${archive.written} file(s) into ${archivePath}${work.remove.length ? `, removing ${work.remove.length} path(s)` : ''}`);
+      const manifest = await manifestFor(work, spec.volume.hostDir, archive);
+      await checkpoint('copied');
+      aborted(opts.signal);
+      Object.assign(labels, archiveLabels(archivePath, archive));
+      try {
+        newId = await loadLayer(engine, {
+          root: spec.volume.hostDir,
+          prefix: archivePath.slice(1),
+          entries: work.write,
+          removed: work.remove,
+          manifestName: MANIFEST_NAME,
+          manifest,
+          now: new Date(),
+          base: below,
+          config: snapshotConfig(choice.base, spec, labels),
+          createdBy: `transferctl ${opts.kind}: ${archive.written} file(s) into ${archivePath}`,
+        });
+        assertUnchanged(spec.volume.hostDir, work);
+      } catch (err) {
+        if (!(err instanceof PartialLoadUnsupported)) throw err;
+        log(`the engine cannot load a partial image (${err.message}); writing through the temporary container`);
+        archive.method = useFastCopy(engine, work) ? 'cp' : 'tar';
+        await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', between: async () => {}, stats: archive });
+        Object.assign(labels, archiveLabels(archivePath, archive));
+        newId = await commit(labels);
+      }
+    } else {
+      if (work && archive) {
+        step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
+        await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
+      } else {
+        await runInTemporary(engine, tempId, { remove: removals });
+        await copyEnv();
+      }
+      await checkpoint('copied');
+      aborted(opts.signal);
+      step('committing');
+      if (archive) Object.assign(labels, archiveLabels(archivePath, archive));
+      newId = await commit(labels);
+    }
     await checkpoint('committed');
     aborted(opts.signal);
     for (const tag of tags) await engine.images.tag(newId, repo, tag);
@@ -221,5 +261,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     throw err;
   } finally {
     if (tempId) await engine.containers.remove(tempId, { force: true }).catch(() => {});
+    // The loaded image holds the environment layer itself; this untagged record is not needed.
+    if (envImageId && envImageId !== newId) await engine.images.remove(envImageId).catch(() => {});
   }
 }
