@@ -37,6 +37,15 @@ async function removeRepo(engine: Engine, repo: string): Promise<void> {
   for (const img of await engine.images.list()) for (const t of img.repoTags) if (t.startsWith(`${repo}:`)) await engine.images.remove(t, { force: true }).catch(() => {});
 }
 
+/** Our save returns once the image is tagged and lets the engine delete its temporary copy
+ * meanwhile; wait for that (untimed, as the seed's `docker rm` is) before the next step. */
+async function settle(engine: Engine): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if ((await engine.containers.list({ labels: ['org.transferctl.temporary=save'], all: true })).length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function cli(args: string[], cwd: string): Promise<{ ms: number; out: string }> {
   const t0 = performance.now();
   const out = await sh(process.execPath, [BIN, ...args], { cwd });
@@ -70,6 +79,7 @@ export default async function bench(args: string[]): Promise<void> {
       // ours, first save (no previous save of this workspace)
       await removeRepo(engine, repo);
       first.push((await cli(['save'], dir)).ms);
+      await settle(engine);
 
       // the seed's way: a running container of the same image with the folder mounted
       const box = `${name}-seed-${r}`;
@@ -85,6 +95,7 @@ export default async function bench(args: string[]): Promise<void> {
       const before = (await engine.images.inspect(`${repo}:latest`))!.size;
       writeFileSync(join(dir, 'data', `big-${r}.bin`), randomBytes(5 * 1024 * 1024));
       second.push((await cli(['save'], dir)).ms);
+      await settle(engine);
       growth.push(((await engine.images.inspect(`${repo}:latest`))!.size - before) / (5 * 1024 * 1024));
 
       // restore vs tar -x of the same data

@@ -1,5 +1,6 @@
 // Containers, through the Engine API.
 import type Docker from 'dockerode';
+import { removeDetached } from './detached-remove.js';
 import { PassThrough, type Readable } from 'node:stream';
 import { call, callOrNull } from './errors.js';
 import { recordToEnv, toDetails, toSummary } from './map.js';
@@ -21,6 +22,8 @@ export interface ContainerApi {
   stop(id: string, timeoutSeconds?: number): Promise<void>;
   kill(id: string, signal?: string): Promise<void>;
   remove(id: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** Force-remove without waiting for the engine to delete the files (local engines; see detached-remove.ts). */
+  removeInBackground(id: string): Promise<void>;
   logs(id: string, opts?: { follow?: boolean; tail?: number; timestamps?: boolean }): Promise<Readable>;
   logsText(id: string, tail?: number): Promise<string>;
   exec(id: string, cmd: string[], opts?: { user?: string; env?: Record<string, string>; workingDir?: string; stdin?: Buffer | string }): Promise<ExecResult>;
@@ -158,6 +161,9 @@ export function containerApi(docker: Docker, ep: EngineEndpoint): ContainerApi {
     },
     async remove(id, opts = {}) {
       await callOrNull(ep, `remove container ${id}`, () => c(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false }));
+    },
+    async removeInBackground(id) {
+      if (!removeDetached(ep, id)) await this.remove(id, { force: true });
     },
     async logs(id, opts = {}) {
       const raw = (await call(ep, `logs of ${id}`, () =>

@@ -12,7 +12,10 @@ import { S } from '../../src/workspace/save/labels.js';
 import type { SnapshotResult } from '../../src/workspace/save/snapshot.js';
 import { fileInImage, fillTree, makeWorkspace, parseJson, treeOf } from './save-fixtures.js';
 
-test('save, save again, restore: the folder comes back exactly; the image has no token', async (t) => {
+// Both ways a save writes the folder's layer: a partial `docker load`, and the temporary
+// container (the fallback for engines that cannot load a partial image, and big local saves).
+for (const via of ['load', 'container'] as const)
+test(`save, save again, restore (${via}): the folder comes back exactly; the image has no token`, async (t) => {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
   const ws = makeWorkspace(t, engine);
@@ -36,9 +39,10 @@ test('save, save again, restore: the folder comes back exactly; the image has no
   assert.equal((await engine.containers.inspect(ws.container))?.running, true, 'commit does not stop the notebook');
 
   // First save: environment + folder.
-  const first = await runCli(['save', '--json'], { cwd: ws.dir });
+  const first = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(first.code, 0, first.stderr);
   const r1 = parseJson<SnapshotResult>(first.stdout);
+  assert.equal(r1.archive?.method === 'load', via === 'load', `written by ${r1.archive?.method}`);
   assert.equal(r1.created, true);
   assert.equal(r1.base, 'fresh');
   assert.equal(r1.env.changed, true);
@@ -53,6 +57,13 @@ test('save, save again, restore: the folder comes back exactly; the image has no
   assert.equal(img1.labels[L.managed], 'true');
   assert.equal(img1.labels[S.kind], 'save');
   assert.equal(img1.labels[L.temporary], 'false');
+  // The temporary container is removed in the background once the image is tagged.
+  let temps = -1;
+  for (let i = 0; i < 300 && temps !== 0; i++) {
+    temps = (await engine.containers.list({ labels: [`${L.temporary}=save`, `${S.sourceContainer}=${ws.container}`], all: true })).length;
+    if (temps) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(temps, 0, 'the temporary container of the save is gone');
   assert.equal(await fileInImage(engine, img1.id, '/opt/venv/tc-save-marker.txt'), 'installed\n', 'what was installed in the container is in the image');
   assert.match((await fileInImage(engine, img1.id, '/archive/notebooks/analysis.ipynb')) ?? '', /nbformat/);
 
@@ -61,7 +72,7 @@ test('save, save again, restore: the folder comes back exactly; the image has no
   unlinkSync(join(ws.dir, 'data/one-byte'));
   writeFileSync(join(ws.dir, 'notebooks/new.py'), 'print("new")\n');
   chmodSync(join(ws.dir, 'notebooks/deep/deeper/deepest/note.md'), 0o640);
-  const second = await runCli(['save', '--json'], { cwd: ws.dir });
+  const second = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(second.code, 0, second.stderr);
   const r2 = parseJson<SnapshotResult>(second.stdout);
   assert.equal(r2.base, 'previous');
@@ -75,7 +86,7 @@ test('save, save again, restore: the folder comes back exactly; the image has no
   assert.ok(img2!.size - img1.size < 200_000, `the new layer is small (${img2!.size - img1.size} bytes)`);
   assert.equal(await fileInImage(engine, img2!.id, '/archive/data/one-byte'), null, 'a deleted file is gone from the image');
 
-  const third = await runCli(['save', '--json'], { cwd: ws.dir });
+  const third = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(third.code, 0, third.stderr);
   assert.equal(parseJson<SnapshotResult>(third.stdout).created, false, 'nothing changed: no new image');
 

@@ -103,6 +103,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   let newId: string | undefined;
   /** The environment's layer, committed below a loaded archive layer (untagged; removed after). */
   let envImageId: string | undefined;
+  let done = false;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {
       labels: { [S.sourceContainer]: container?.name ?? '' },
@@ -148,7 +149,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         writtenBytes: work.write.reduce((n, e) => n + e.size, 0),
         removed: work.remove.length,
         layers: choice.archiveLayers + (work.changed ? 1 : 0),
-        method: canLoadLayer(work) ? 'load' : useFastCopy(engine, work) ? 'cp' : 'tar',
+        method: canLoadLayer(engine, work) ? 'load' : useFastCopy(engine, work) ? 'cp' : 'tar',
       };
       log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
     }
@@ -183,7 +184,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     const commit = (config: Record<string, string>) =>
       engine.containers.commitWithConfig(tempId!, { config: snapshotConfig(choice.base, spec, config), comment: `transferctl ${opts.kind}`, pause: false });
 
-    if (work && archive && canLoadLayer(work)) {
+    if (work && archive && canLoadLayer(engine, work)) {
       // The folder's layer goes in by `docker load`; the environment's changes (when any) are
       // committed first from the temporary container, as a layer below it.
       let below = choice.base;
@@ -238,6 +239,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     aborted(opts.signal);
     for (const tag of tags) await engine.images.tag(newId, repo, tag);
     log(`tagged ${newId.slice(7, 19)} as ${tags.join(', ')}`);
+    done = true;
     return {
       kind: opts.kind,
       image: `${repo}:${tags[0]}`,
@@ -260,7 +262,11 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     }
     throw err;
   } finally {
-    if (tempId) await engine.containers.remove(tempId, { force: true }).catch(() => {});
+    // Once the new image is tagged, the engine may delete the temporary copy after we return.
+    if (tempId) {
+      const gone = done ? engine.containers.removeInBackground(tempId) : engine.containers.remove(tempId, { force: true });
+      await gone.catch(() => {});
+    }
     // The loaded image holds the environment layer itself; this untagged record is not needed.
     if (envImageId && envImageId !== newId) await engine.images.remove(envImageId).catch(() => {});
   }
