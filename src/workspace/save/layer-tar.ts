@@ -9,10 +9,10 @@ import { join, posix } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
-
-type Headers = Partial<Header> & Pick<Header, 'name'>;
 import { UserError } from '../../errors.js';
 import type { ManifestEntry } from './manifest.js';
+
+type Headers = Partial<Header> & Pick<Header, 'name'>;
 
 export interface LayerTarRequest {
   /** Host folder the entries are read from. */
