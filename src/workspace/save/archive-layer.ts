@@ -12,6 +12,9 @@ import { byPath, decodeManifest, encodeManifest, makeManifest, type ManifestEntr
 import { hashFile, hashFiles, packArchive } from './pack.js';
 import { LAYER_TAR_MAX_FILE } from './layer-tar.js';
 import { S } from './labels.js';
+import { debug } from '../../log.js';
+
+const log = debug('save');
 import { scanFolder, type ScanResult } from './scan.js';
 import { readContainerFile, runInTemporary } from './temp-container.js';
 
@@ -120,8 +123,12 @@ export async function writeArchive(engine: Engine, tempId: string, req: WriteReq
     const hashing = hashFiles(req.hostDir, work.write);
     hashing.catch(() => {});
     // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
-    await Promise.all([runInTemporary(engine, tempId, { remove: req.removals, copy: copy.copy }), req.between()]);
+    await Promise.all([
+      runInTemporary(engine, tempId, { remove: req.removals, copy: copy.copy }).then(() => log(`copied ${copy.copy.length} path(s) in the container`)),
+      req.between(),
+    ]);
     hashes = await hashing;
+    log('hashed');
     assertUnchanged(req.hostDir, work);
     entries = copy.headersOnly;
   } else {
