@@ -1,13 +1,18 @@
 // The reverse proxy for /user/ROUTE/…: HTTP and WebSocket, by path, to each visitor's
-// container at 127.0.0.1:PORT. Every request and WebSocket frame counts as activity.
+// container (see target.ts). Every request and WebSocket frame counts as activity.
+// HTTP goes through our own lean client (forward.ts: it is on every request of a notebook,
+// and http-proxy-3's generic path cost more than the rest of the hop); WebSocket upgrades,
+// long-lived and few, go through http-proxy-3.
 import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
+import { forward, type ForwardFailed } from './forward.js';
 import type { ServiceMetrics } from './metrics.js';
 import { endedPage, unknownPage, unreachablePage } from './pages/visitor.js';
 import type { Session } from './session.js';
 import type { RouteStore } from './store.js';
+import { UpstreamSockets } from './upstream-sockets.js';
 
 export interface ProxyDeps {
   store: RouteStore;
@@ -31,15 +36,18 @@ export function parseUserPath(url: string): { route: string; rest: string } | un
 }
 
 export function createProxy(d: ProxyDeps): Proxy {
-  // Our own keep-alive agent (never http.globalAgent).
+  const upstream = new UpstreamSockets();
+  const failed: ForwardFailed = (_err, res) => {
+    d.metrics.proxyErrors();
+    if (res.headersSent) res.destroy(); // part of a response went out: cut it short, visibly
+    else res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' }).end(unreachablePage());
+  };
+  // WebSocket upgrades: our own keep-alive agent (never http.globalAgent).
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const proxy = createProxyServer({ xfwd: true, agent, ws: true });
-  proxy.on('error', (err, _req, res) => {
+  proxy.on('error', (_err, _req, socket) => {
     d.metrics.proxyErrors();
-    if (res instanceof http.ServerResponse) {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(unreachablePage());
-    } else (res as Duplex | undefined)?.destroy?.();
+    (socket as Duplex | undefined)?.destroy?.();
   });
 
   const sockets = new Map<net.Socket, { session: Session; bytes: number }>();
@@ -78,7 +86,7 @@ export function createProxy(d: ProxyDeps): Proxy {
       }
       session.lastActivity = Date.now();
       d.metrics.proxied({ kind: 'http' });
-      proxy.web(req, res, { target: { host: session.target.host, port: session.target.port } });
+      forward(req, res, session.target, upstream, failed);
       return true;
     },
     upgrade(req, socket, head) {
@@ -99,6 +107,7 @@ export function createProxy(d: ProxyDeps): Proxy {
       clearInterval(sampler);
       proxy.close();
       agent.destroy();
+      upstream.close();
     },
   };
 }
