@@ -91,17 +91,20 @@ export class Pool {
       }, 5000);
       return;
     }
-    this.starting--;
     this.lastError = undefined;
     this.d.metrics.spawns();
     this.d.metrics.spawnSeconds({}, (Date.now() - t0) / 1000);
+    // onReady before it is warm (it learns the landing page from the first notebook): a visitor
+    // handed this notebook the moment it is warm gets a URL that exists. Until then it counts
+    // as starting.
+    if (!this.closed && !this.draining && this.d.onReady) await this.d.onReady(s).catch(() => {});
+    this.starting--;
     if (this.closed || this.draining) {
       await this.d.spawner.remove(s).catch(() => {});
       return;
     }
     s.state = 'warm';
     this.d.store.set(s);
-    if (this.d.onReady) await this.d.onReady(s).catch(() => {});
     await this.serveQueue();
     this.fill();
   }
