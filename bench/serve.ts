@@ -2,6 +2,9 @@
 // Time-to-notebook for visitors arriving at once (ours: a warm pool; baseline: a container
 // started on the click, as without a pool), direct vs proxied latency, memory per idle notebook.
 // The service runs as its own process (`transferctl serve`, as deployed); visitors are this one.
+// Latency is measured twice, the same way: right after the crowd (the figure the target is
+// about), and first of all on a separate one-notebook service with the machine quiet (its own
+// process, so that it warms nothing up for the other).
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -156,6 +159,17 @@ export default async function bench(args: string[]): Promise<void> {
     limits: { memory: '1g', cpus: 1, pids: 256 },
   });
 
+  // Latency with the machine quiet: a service of its own, one visitor, then gone.
+  const quietSvc = await startService({ ...config(1), pool: { size: 1, capacity: 1 } });
+  let quiet: { direct: number[]; proxied: number[] };
+  try {
+    await waitWarm(quietSvc, 1);
+    await visit(quietSvc);
+    quiet = await latency(engine, quietSvc, requests);
+  } finally {
+    await stopService(quietSvc);
+  }
+
   // Ours: a warm pool.
   const ours = await startService(config(poolSize));
   let oursTimes: number[];
@@ -203,6 +217,8 @@ export default async function bench(args: string[]): Promise<void> {
     ['GET api/status through the proxy, p50', `${median(lat.proxied).toFixed(2)} ms`],
     ['GET api/status direct / proxied, p99', `${percentile(lat.direct, 99).toFixed(2)} ms / ${percentile(lat.proxied, 99).toFixed(2)} ms`],
     ['latency ratio proxied / direct (p50)', fmtRatio(median(lat.proxied) / median(lat.direct), '≤ 1.2')],
+    [`quiet machine (own 1-notebook service, before the crowd): direct / proxied p50`, `${median(quiet.direct).toFixed(2)} ms / ${median(quiet.proxied).toFixed(2)} ms`],
+    ['quiet machine: latency ratio proxied / direct (p50)', fmtRatio(median(quiet.proxied) / median(quiet.direct))],
     [`memory per idle notebook container (n=${idleMem.length}), mean`, mib(idleMem.reduce((a, b) => a + b, 0) / Math.max(1, idleMem.length))],
     ['memory per idle notebook container, min / max', `${mib(Math.min(...idleMem))} / ${mib(Math.max(...idleMem))}`],
   );
