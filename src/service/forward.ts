@@ -1,19 +1,27 @@
-// One visitor request, forwarded to a notebook server on a keep-alive connection, and its
-// response streamed back: status, reason and fields as received (less this hop's own), the
-// body as it comes, with backpressure both ways. A connection that carried a response before
-// and turns out closed is retried once on a new one when the request has no body (nothing
-// was sent that could have been acted on). Failures go to `failed`; a visitor who goes away
-// ends the upstream connection and nothing else.
+// A visitor request that came through node's http server, forwarded to a notebook server
+// (exchange.ts) and answered through node's ServerResponse: status, reason and fields as
+// received less this hop's own, the body decoded and framed again by node, with backpressure
+// both ways. The request body is streamed as it comes (chunked again if node decoded it).
+// Failures go to `failed`; a visitor who goes away ends the upstream connection, nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { connectionTokens, upstreamRequest, type UpstreamRequest } from './upstream-request.js';
-import { ResponseParser, type ResponseEvents, type ResponseHead } from './upstream-response.js';
-import type { ConnectionUser, Target, UpstreamConnection, UpstreamSockets } from './upstream-sockets.js';
+import { Exchange, type ResponseSink } from './exchange.js';
+import { connectionTokens, upstreamRequest } from './upstream-request.js';
+import type { ResponseHead } from './upstream-response.js';
+import type { Target, UpstreamSockets } from './upstream-sockets.js';
 
 export type ForwardFailed = (err: Error, res: ServerResponse) => void;
 
 export function forward(req: IncomingMessage, res: ServerResponse, target: Target, sockets: UpstreamSockets, failed: ForwardFailed): void {
-  new Exchange(req, res, target, sockets, upstreamRequest(req, target), failed, true);
+  const out = upstreamRequest(req, target);
+  const ex = new Exchange({ target, sockets, method: req.method ?? 'GET', head: out.head, hasBody: out.body !== 'none', sink: new NodeSink(res, failed) });
+  const gone = () => ex.cancel();
+  res.on('close', gone);
+  const stopBody = out.body === 'none' ? undefined : sendBody(req, ex.conn.socket, out.body === 'chunked', () => (ex.bodySent = true));
+  ex.onSettled = () => {
+    res.removeListener('close', gone);
+    stopBody?.();
+  };
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -36,98 +44,39 @@ export function responseHeaders(raw: string[]): string[] {
   return out;
 }
 
-const noop = () => {};
-
-class Exchange implements ConnectionUser, ResponseEvents {
-  private readonly conn: UpstreamConnection;
-  private readonly parser: ResponseParser;
-  private received = false;
-  private settled = false;
-  private bodySent: boolean;
-  private stopBody = noop;
+class NodeSink implements ResponseSink {
+  readonly raw = false;
 
   constructor(
-    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly target: Target,
-    private readonly sockets: UpstreamSockets,
-    private readonly out: UpstreamRequest,
-    private readonly onFailed: ForwardFailed,
-    private readonly mayRetry: boolean,
-  ) {
-    this.bodySent = out.body === 'none';
-    this.parser = new ResponseParser(req.method ?? 'GET', this);
-    this.conn = sockets.acquire(target, this);
-    res.on('close', this.gone);
-    this.conn.socket.write(out.head, 'latin1');
-    if (out.body !== 'none') this.stopBody = sendBody(req, this.conn.socket, out.body === 'chunked', () => (this.bodySent = true));
+    private readonly failed: ForwardFailed,
+  ) {}
+
+  get started(): boolean {
+    return this.res.headersSent;
   }
 
-  // From the connection.
-  data(chunk: Buffer): void {
-    this.received = true;
-    let done: boolean;
-    try {
-      done = this.parser.push(chunk);
-    } catch (err) {
-      this.failed(err as Error);
-      return;
-    }
-    if (done && !this.settled) {
-      this.settle();
-      this.res.end();
-      if (this.bodySent && this.parser.canReuse) this.sockets.release(this.conn);
-      else this.sockets.discard(this.conn);
-    }
-  }
-
-  closed(): void {
-    if (this.settled) return;
-    if (this.parser.close()) {
-      this.settle();
-      this.res.end();
-      this.sockets.discard(this.conn);
-    } else this.failed(new Error(this.received ? 'the notebook server closed the connection mid-response' : 'the notebook server closed the connection'));
-  }
-
-  failed(err: Error): void {
-    if (this.settled) return;
-    this.settle();
-    this.sockets.discard(this.conn);
-    const { req, res, out } = this;
-    if (this.mayRetry && this.conn.reused && !this.received && out.body === 'none' && !res.headersSent) {
-      new Exchange(req, res, this.target, this.sockets, out, this.onFailed, false);
-      return;
-    }
-    this.onFailed(err, res);
-  }
-
-  // From the parser.
   head(h: ResponseHead): void {
     this.res.writeHead(h.status, h.message || undefined, responseHeaders(h.headers));
   }
 
-  body(chunk: Buffer): void {
-    if (!this.res.write(chunk)) {
-      this.conn.socket.pause();
-      this.res.once('drain', this.resume);
-    }
+  body(chunk: Buffer, drained: () => void): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', drained);
+    return false;
   }
 
-  private readonly resume = () => this.conn.socket.resume();
-
-  /** The visitor went away (or the response was ended elsewhere): drop the upstream connection. */
-  private readonly gone = () => {
-    if (this.settled) return;
-    this.settle();
-    this.sockets.discard(this.conn);
-  };
-
-  private settle(): void {
-    this.settled = true;
-    this.res.removeListener('close', this.gone).removeListener('drain', this.resume);
-    this.stopBody();
+  end(tail: Buffer | undefined): void {
+    this.res.end(tail);
   }
+
+  fail(err: Error): void {
+    this.failed(err, this.res);
+  }
+
+  // node corks the response's socket itself.
+  cork(): void {}
+  uncork(): void {}
 }
 
 /** Streams the request body (chunked again if node decoded it); returns a function that stops. */

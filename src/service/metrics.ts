@@ -1,4 +1,6 @@
 // Counters and gauges, rendered in Prometheus' text format at /metrics.
+const NO_LABELS: Record<string, string> = Object.freeze({});
+
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
@@ -6,10 +8,16 @@ export class Metrics {
   counter(name: string, help: string): (labels?: Record<string, string>, by?: number) => void {
     const entry = { help, values: new Map<string, number>() };
     this.counters.set(name, entry);
-    return (labels = {}, by = 1) => {
-      const key = Object.entries(labels)
-        .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
-        .join(',');
+    // Label sets passed as constants (the proxy's, on every request) are rendered once.
+    const rendered = new WeakMap<Record<string, string>, string>();
+    return (labels = NO_LABELS, by = 1) => {
+      let key = rendered.get(labels);
+      if (key === undefined) {
+        key = Object.entries(labels)
+          .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
+          .join(',');
+        rendered.set(labels, key);
+      }
       entry.values.set(key, (entry.values.get(key) ?? 0) + by);
     };
   }

@@ -1,22 +1,38 @@
 // Reads one HTTP/1.1 response from a notebook server, incrementally: the head, then the body
-// framed by Content-Length, chunked transfer coding (decoded here), or the end of the
-// connection. Interim 1xx responses are skipped. Used by the proxy's own client (forward.ts).
+// framed by Content-Length, chunked transfer coding, or the end of the connection. Interim 1xx
+// responses are skipped. The body is given decoded, or, in `raw` mode, as the bytes on the
+// wire (chunk framing and trailers included) for a hop that keeps the framing as it is.
+import { trimOws } from './upstream-request.js';
+
 const MAX_HEAD = 64 * 1024;
 const MAX_LINE = 4 * 1024;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** How the body is delimited: nothing, Content-Length, chunked coding, the end of the connection. */
+export type Framing = 'none' | 'length' | 'chunked' | 'close';
 
 export interface ResponseHead {
-  status: number;
+  readonly status: number;
   /** The reason phrase; '' when the server sent none. */
-  message: string;
+  readonly message: string;
   /** Name, value, name, value… as received (case and repeats kept). */
-  headers: string[];
+  readonly headers: string[];
+  /** The same, as on the wire: the status line, and the field lines each starting with CRLF. */
+  readonly statusLine: string;
+  readonly fields: string;
+  readonly framing: Framing;
+  /** The Connection field's value, in lower case ('' when absent). */
+  readonly connection: string;
+  /** The head as received, blank line included. */
+  readonly bytes: Buffer;
+  /** HTTP/1.1, no field of this hop's in it (nor a length beside chunks): it can go on as it is. */
+  readonly plain: boolean;
 }
 
 export interface ResponseEvents {
   head(head: ResponseHead): void;
-  body(chunk: Buffer): void;
+  /** `last`: the final bytes of a counted body (so they can go out with the end). */
+  body(chunk: Buffer, last: boolean): void;
 }
 
 export class UpstreamProtocolError extends Error {}
@@ -33,6 +49,7 @@ export class ResponseParser {
   constructor(
     private readonly method: string,
     private readonly on: ResponseEvents,
+    private readonly raw = false,
   ) {}
 
   get done(): boolean {
@@ -76,15 +93,15 @@ export class ResponseParser {
       case 'length':
       case 'chunk-data': {
         const n = Math.min(this.left, buf.length);
-        this.on.body(n === buf.length ? buf : buf.subarray(0, n));
         this.left -= n;
+        this.on.body(n === buf.length ? buf : buf.subarray(0, n), this.left === 0 && this.state === 'length');
         if (this.left === 0) {
           this.state = this.state === 'length' ? 'done' : 'chunk-end';
         }
         return n;
       }
       case 'until-close':
-        this.on.body(buf);
+        this.on.body(buf, false);
         return buf.length;
       case 'chunk-size':
         return this.readLine(buf, (line) => {
@@ -99,9 +116,10 @@ export class ResponseParser {
           this.state = 'chunk-size';
         });
       case 'trailers':
-        // Trailer fields are dropped (as before: a piped body never carried them).
+        // Decoded, trailer fields are dropped (as before: a piped body never carried them).
         return this.readLine(buf, (line) => {
           if (line === '') this.state = 'done';
+          else if (line.indexOf(':') <= 0) throw new UpstreamProtocolError('bad trailer line');
         });
       default:
         return buf.length;
@@ -114,7 +132,12 @@ export class ResponseParser {
       if (buf.length > MAX_LINE) throw new UpstreamProtocolError('line too long');
       return -1;
     }
-    then(buf.toString('latin1', 0, nl > 0 && buf[nl - 1] === 13 ? nl - 1 : nl));
+    const line = nl > 0 && buf[nl - 1] === 13 ? buf.toString('latin1', 0, nl - 1) : undefined;
+    // Lines in the body end in CRLF and hold no other control characters, so that whoever reads
+    // them after us finds the same boundaries.
+    if (line === undefined || CONTROL.test(line)) throw new UpstreamProtocolError('bad line in a chunked body');
+    then(line);
+    if (this.raw) this.on.body(buf.subarray(0, nl + 1), false);
     return nl + 1;
   }
 
@@ -124,33 +147,34 @@ export class ResponseParser {
       if (buf.length > MAX_HEAD) throw new UpstreamProtocolError('response head too large');
       return -1;
     }
-    const lines = buf.toString('latin1', 0, end).split('\r\n');
-    const m = STATUS_LINE.exec(lines[0]);
-    if (!m) throw new UpstreamProtocolError(`bad status line "${lines[0].slice(0, 60)}"`);
+    const text = buf.toString('latin1', 0, end);
+    // One pass checks it all: the status line, then fields with token names and values without
+    // control characters (so every line ends in CRLF, and reads the same to whoever is next).
+    const m = RESPONSE_HEAD.exec(text);
+    if (!m) throw new UpstreamProtocolError(`bad response head "${text.slice(0, 60)}"`);
     const status = Number(m[2]);
-    const headers: string[] = [];
-    let length: string | undefined;
-    let coding = '';
-    let connection = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line "${line.slice(0, 60)}"`);
-      const value = line.slice(colon + 1).trim();
-      const lower = name.toLowerCase();
-      if (lower === 'content-length') {
-        if (!/^\d{1,15}$/.test(value) || (length !== undefined && length !== value)) throw new UpstreamProtocolError('bad content-length');
-        length = value;
-      } else if (lower === 'transfer-encoding') coding += (coding ? ',' : '') + value;
-      else if (lower === 'connection') connection += (connection ? ',' : '') + value;
-      headers.push(name, value);
-    }
+    const fields = m[4];
     if (status < 200) {
       if (status === 101) throw new UpstreamProtocolError('101 Switching Protocols without an upgrade request');
       return end + 4; // interim response: the real one follows
     }
-    const tokens = connection.toLowerCase().split(',').map((t) => t.trim());
+    let lengths = '';
+    let coding = '';
+    let connection = '';
+    let hopByHop = false;
+    SPECIAL.lastIndex = 0;
+    for (let f = SPECIAL.exec(fields); f; f = SPECIAL.exec(fields)) {
+      const name = f[1].toLowerCase();
+      const value = trimOws(f[2]);
+      if (name === 'content-length') lengths += `${lengths ? ',' : ''}${value}`;
+      else if (name === 'transfer-encoding') coding += `${coding ? ',' : ''}${value}`;
+      else {
+        hopByHop = true;
+        if (name === 'connection') connection += `${connection ? ',' : ''}${value.toLowerCase()}`;
+      }
+    }
+    const length = contentLength(lengths);
+    const tokens = connection ? connection.split(',').map((t) => t.trim()) : [];
     this.reusable = m[1] === '1' ? !tokens.includes('close') : tokens.includes('keep-alive');
     if (this.method === 'HEAD' || status === 204 || status === 304) {
       this.state = 'done';
@@ -158,13 +182,56 @@ export class ResponseParser {
       const last = coding.toLowerCase().split(',').pop()!.trim();
       this.state = last === 'chunked' ? 'chunk-size' : 'until-close';
     } else if (length !== undefined) {
-      this.left = Number(length);
+      this.left = length;
       this.state = this.left === 0 ? 'done' : 'length';
     } else {
       this.state = 'until-close';
     }
     if (this.state === 'until-close') this.reusable = false;
-    this.on.head({ status, message: m[3] ?? '', headers });
+    const framing: Framing = this.state === 'done' ? 'none' : this.state === 'length' ? 'length' : this.state === 'chunk-size' ? 'chunked' : 'close';
+    const head = new Head(status, m[3] ?? '', text.slice(0, text.length - fields.length), fields, framing, connection);
+    head.bytes = buf.subarray(0, end + 4);
+    head.plain = m[1] === '1' && !hopByHop && !(framing === 'chunked' && length !== undefined);
+    this.on.head(head);
     return end + 4;
+  }
+}
+
+const RESPONSE_HEAD = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?((?:\r\n[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\x00-\x08\x0a-\x1f\x7f]*)*)$/;
+// The fields that frame the body or belong to this hop, found in one more pass.
+const SPECIAL = /\r\n(content-length|transfer-encoding|connection|keep-alive|proxy-connection|upgrade):([^\r]*)/gi;
+
+/** Content-Length's values (joined by commas): one number, or undefined when there were none. */
+function contentLength(v: string): number | undefined {
+  if (!v) return undefined;
+  const all = v.split(',').map((x) => x.trim());
+  if (!all.every((x) => x === all[0]) || !/^\d{1,15}$/.test(all[0])) throw new UpstreamProtocolError('bad content-length');
+  return Number(all[0]);
+}
+
+class Head implements ResponseHead {
+  private list: string[] | undefined;
+  bytes!: Buffer;
+  plain = false;
+
+  constructor(
+    readonly status: number,
+    readonly message: string,
+    readonly statusLine: string,
+    readonly fields: string,
+    readonly framing: Framing,
+    readonly connection: string,
+  ) {}
+
+  get headers(): string[] {
+    if (!this.list) {
+      this.list = [];
+      for (const line of this.fields.split('\r\n')) {
+        if (!line) continue;
+        const colon = line.indexOf(':');
+        this.list.push(line.slice(0, colon), trimOws(line.slice(colon + 1)));
+      }
+    }
+    return this.list;
   }
 }
