@@ -1,12 +1,15 @@
 // The reverse proxy for /user/ROUTE/…: HTTP and WebSocket, by path, to each visitor's
 // container (see target.ts). Every request and WebSocket frame counts as activity.
-// HTTP goes through our own lean client (forward.ts: it is on every request of a notebook,
-// and http-proxy-3's generic path cost more than the rest of the hop); WebSocket upgrades,
-// long-lived and few, go through http-proxy-3.
+// Requests without a body on connections that carry only such go through the fast lane
+// (fast-lane.ts: read and answered on the socket, node's http server not involved); other HTTP
+// requests through node's server and our own lean client (forward.ts); both on kept-alive
+// connections to the notebooks (exchange.ts). WebSocket upgrades, long-lived and few, go
+// through http-proxy-3.
 import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
+import { FastLane } from './fast-lane.js';
 import { forward, type ForwardFailed } from './forward.js';
 import type { ServiceMetrics } from './metrics.js';
 import { endedPage, unknownPage, unreachablePage } from './pages/visitor.js';
@@ -25,9 +28,13 @@ export interface Proxy {
   /** Handle the request if it is for a visitor path; false when it is not. */
   web(req: http.IncomingMessage, res: http.ServerResponse): boolean;
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** A new connection: the fast lane takes it, and gives it to node (`toNode`) when it must. */
+  connection(socket: net.Socket, toNode: () => void, keepAliveMs: number): void;
   close(): void;
 }
 
+const HTTP = { kind: 'http' };
+const WEBSOCKET = { kind: 'websocket' };
 const USER_PATH = /^\/user\/([0-9a-f]{32})(\/[^?]*)?(\?.*)?$/;
 
 export function parseUserPath(url: string): { route: string; rest: string } | undefined {
@@ -69,6 +76,24 @@ export function createProxy(d: ProxyDeps): Proxy {
     return { session: s?.state === 'assigned' ? s : undefined, route: p.route, rest: p.rest };
   };
 
+  let keepAliveMs = 5000;
+  const lane = new FastLane({
+    sockets: upstream,
+    keepAliveMs: () => keepAliveMs,
+    // Only what proxy.web would forward: a live session, a path below /user/ROUTE/.
+    route(url) {
+      const { session, rest } = live(url);
+      if (!session || rest === '') return undefined;
+      session.lastActivity = Date.now();
+      d.metrics.proxied(HTTP);
+      return session.target;
+    },
+    unreachable() {
+      d.metrics.proxyErrors();
+      return unreachablePage();
+    },
+  });
+
   return {
     web(req, res) {
       const url = req.url ?? '/';
@@ -85,7 +110,7 @@ export function createProxy(d: ProxyDeps): Proxy {
         return true;
       }
       session.lastActivity = Date.now();
-      d.metrics.proxied({ kind: 'http' });
+      d.metrics.proxied(HTTP);
       forward(req, res, session.target, upstream, failed);
       return true;
     },
@@ -96,14 +121,19 @@ export function createProxy(d: ProxyDeps): Proxy {
         return;
       }
       session.lastActivity = Date.now();
-      d.metrics.proxied({ kind: 'websocket' });
+      d.metrics.proxied(WEBSOCKET);
       // Activity on the socket is sampled from its byte counter: a 'data' listener here would
       // put the socket in flowing mode before the proxy pipes it, and lose frames.
       sockets.set(socket as net.Socket, { session, bytes: (socket as net.Socket).bytesRead });
       socket.once('close', () => sockets.delete(socket as net.Socket));
       proxy.ws(req, socket, head, { target: { host: session.target.host, port: session.target.port } });
     },
+    connection(socket, toNode, ms) {
+      keepAliveMs = ms;
+      lane.take(socket, toNode);
+    },
     close() {
+      lane.close();
       clearInterval(sampler);
       proxy.close();
       agent.destroy();

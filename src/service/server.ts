@@ -1,6 +1,9 @@
 // The HTTP server: visitor paths go straight to the proxy (no framework in the hot path,
-// no body parsing); everything else is a fastify route.
+// no body parsing); everything else is a fastify route. Each new connection goes first to
+// the proxy's fast lane, which hands it to node's http server (and so to all of the above)
+// unless it carries only requests the lane forwards itself.
 import http from 'node:http';
+import type net from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin-routes.js';
 import type { ServiceCore } from './core.js';
@@ -15,6 +18,7 @@ export function buildServer(core: ServiceCore, proxy: Proxy): FastifyInstance {
         if (!proxy.web(req, res)) handler(req, res);
       });
       server.on('upgrade', (req, socket, head) => proxy.upgrade(req, socket, head));
+      laneFirst(server, proxy);
       return server;
     },
   });
@@ -24,4 +28,19 @@ export function buildServer(core: ServiceCore, proxy: Proxy): FastifyInstance {
   visitorRoutes(app, core);
   adminRoutes(app, core);
   return app;
+}
+
+/** New connections to the proxy's fast lane first; node's own connection handling when it lets go. */
+export function laneFirst(server: http.Server, proxy: Pick<Proxy, 'connection'>): void {
+  const node = server.listeners('connection') as ((socket: net.Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: net.Socket) =>
+    proxy.connection(
+      socket,
+      () => {
+        for (const listener of node) listener.call(server, socket);
+      },
+      server.keepAliveTimeout,
+    ),
+  );
 }
