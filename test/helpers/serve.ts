@@ -30,14 +30,14 @@ export function testSpec(image: string, over: Partial<ServeConfig> = {}): ServeS
 }
 
 /** Start a service; t.after closes it and removes every container and the network. */
-export async function startTestServe(t: TestContext, engine: Engine, spec: ServeSpec): Promise<ServeHandle> {
+export async function startTestServe(t: TestContext, engine: Engine, spec: ServeSpec, log?: (m: string) => void): Promise<ServeHandle> {
   let handle: ServeHandle | undefined;
   // Stop the service first (it may be starting a container), then remove what it made.
   t.after(async () => {
     await handle?.close();
     await serveDown(engine, spec);
   });
-  handle = await startServe(engine, spec, { adminToken: ADMIN });
+  handle = await startServe(engine, spec, { adminToken: ADMIN, log });
   return handle;
 }
 

@@ -12,7 +12,10 @@ test('serve: culling keeps busy kernels, removes idle visitors, and enforces the
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
   const spec = testSpec(NOTEBOOK6_IMAGE, { pool: { size: 2, capacity: 2 }, cull: { idle: 2, 'max-age': 20, interval: 0.5 } });
-  const h = await startTestServe(t, engine, spec);
+  // The culler's own account of each decision, for the failure messages.
+  const lines: string[] = [];
+  const h = await startTestServe(t, engine, spec, (m) => lines.push(`${new Date().toISOString().slice(11, 23)} ${m}`));
+  const why = () => `\nthe service's log:\n${lines.slice(-30).join('\n')}`;
   await warmPool(h);
 
   const busy = splitUrl(h, (await spawn(h)).url!);
@@ -31,13 +34,13 @@ test('serve: culling keeps busy kernels, removes idle visitors, and enforces the
   await until('the idle visitor to be culled', () => !h.core.store.get(idle.route), 20_000);
   const idleFor = Date.now() - handedAt;
   assert.ok(idleFor >= 2000, `culled after ${idleFor} ms, not before the idle time`);
-  assert.equal(h.core.pool.ended.get(idle.route)?.reason, 'idle');
+  assert.equal(h.core.pool.ended.get(idle.route)?.reason, 'idle', why());
   assert.ok(h.core.store.get(busy.route), 'the busy visitor is kept');
 
   // Well past the idle time, the busy kernel still protects its visitor: if it has gone by
   // now (a slow machine can reach the maximum age meanwhile), it went for its age, not idleness.
   await new Promise((r) => setTimeout(r, 4000));
-  if (!h.core.store.get(busy.route)) assert.equal(h.core.pool.ended.get(busy.route)?.reason, 'max-age');
+  if (!h.core.store.get(busy.route)) assert.equal(h.core.pool.ended.get(busy.route)?.reason, 'max-age', why());
   const idleName = (await serviceContainers(spec.name)).find((n) => n.includes(idle.route));
   assert.equal(idleName, undefined, 'the culled container is gone');
 
@@ -47,7 +50,7 @@ test('serve: culling keeps busy kernels, removes idle visitors, and enforces the
 
   // The maximum age ends even a busy visitor.
   if (h.core.store.get(busy.route)) await until('the busy visitor to reach the maximum age', () => !h.core.store.get(busy.route), 20_000);
-  assert.equal(h.core.pool.ended.get(busy.route)?.reason, 'max-age');
+  assert.equal(h.core.pool.ended.get(busy.route)?.reason, 'max-age', why());
   assert.ok(Date.now() - handedAt >= 20_000 - 3000, 'not before the maximum age');
 });
 
