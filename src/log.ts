@@ -13,6 +13,6 @@ export function isDebug(): boolean {
 
 export function debug(namespace: string): (message: string) => void {
   return (message) => {
-    if (enabled) process.stderr.write(`transferctl:${namespace} ${message}\n`);
+    if (enabled) process.stderr.write(`transferctl:${namespace} +${Math.round(performance.now())}ms ${message}\n`);
   };
 }

@@ -47,8 +47,10 @@ const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a
 
 export async function planArchive(engine: Engine, tempId: string, req: { hostDir: string; archivePath: string; baseHasArchive: boolean }): Promise<ArchiveWork> {
   const scan = scanFolder(req.hostDir);
+  log(`scanned ${scan.entries.length} entries`);
   const raw = req.baseHasArchive ? await readContainerFile(engine, tempId, `${req.archivePath}/${MANIFEST_NAME}`) : null;
   const previous = byPath(raw ? decodeManifest(raw) : null);
+  log(`previous manifest: ${previous.size} entries`);
   const plan = planArchiveChanges(previous, scan.entries);
   const kept = [...plan.unchanged];
   for (const e of plan.verify) {
