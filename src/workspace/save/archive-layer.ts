@@ -10,6 +10,7 @@ import { planArchiveChanges } from './changes.js';
 import { MANIFEST_NAME } from './labels.js';
 import { byPath, decodeManifest, encodeManifest, makeManifest, type ManifestEntry } from './manifest.js';
 import { hashFile, hashFiles, packArchive } from './pack.js';
+import { cachedManifest, manifestSha256, rememberManifest } from './manifest-cache.js';
 import { LAYER_TAR_MAX_FILE } from './layer-tar.js';
 import { S } from './labels.js';
 import { debug } from '../../log.js';
@@ -41,14 +42,24 @@ export interface ArchiveStats {
   layers: number;
   /** load: a partial `docker load` (layer-load.ts); cp / tar: through the temporary container. */
   method: 'load' | 'tar' | 'cp';
+  /** sha256 of the manifest written into the archive (set once it is made). */
+  manifestSha256?: string;
 }
 
 const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-export async function planArchive(engine: Engine, tempId: string, req: { hostDir: string; archivePath: string; baseHasArchive: boolean }): Promise<ArchiveWork> {
+export interface PlanRequest {
+  hostDir: string;
+  archivePath: string;
+  baseHasArchive: boolean;
+  /** The base image's manifest sha256 label, when it has one (manifest-cache.ts). */
+  manifestSha256?: string;
+}
+
+export async function planArchive(engine: Engine, tempId: string, req: PlanRequest): Promise<ArchiveWork> {
   const scan = scanFolder(req.hostDir);
   log(`scanned ${scan.entries.length} entries`);
-  const raw = req.baseHasArchive ? await readContainerFile(engine, tempId, `${req.archivePath}/${MANIFEST_NAME}`) : null;
+  const raw = req.baseHasArchive ? await previousManifest(engine, tempId, req) : null;
   const previous = byPath(raw ? decodeManifest(raw) : null);
   log(`previous manifest: ${previous.size} entries`);
   const plan = planArchiveChanges(previous, scan.entries);
@@ -61,6 +72,18 @@ export async function planArchive(engine: Engine, tempId: string, req: { hostDir
   plan.write.sort(byName);
   const changed = plan.write.length > 0 || plan.remove.length > 0 || plan.verify.length > 0 || !raw;
   return { scan, previous, write: plan.write, kept, remove: plan.remove, rehashed: plan.verify.length, changed };
+}
+
+/** The base's manifest: this machine's copy when it matches the base's label, else the image's. */
+async function previousManifest(engine: Engine, tempId: string, req: PlanRequest): Promise<Buffer | null> {
+  const cached = cachedManifest(req.manifestSha256);
+  if (cached) {
+    log('previous manifest from the cache');
+    return cached;
+  }
+  const raw = await readContainerFile(engine, tempId, `${req.archivePath}/${MANIFEST_NAME}`);
+  if (raw && req.manifestSha256 && manifestSha256(raw) === req.manifestSha256) rememberManifest(raw);
+  return raw;
 }
 
 export function useFastCopy(engine: Engine, work: ArchiveWork): boolean {
@@ -87,9 +110,13 @@ export function canLoadLayer(engine: Engine, work: ArchiveWork, env: NodeJS.Proc
 export async function manifestFor(work: ArchiveWork, hostDir: string, stats: ArchiveStats): Promise<Buffer> {
   const hashes = await hashFiles(hostDir, work.write);
   const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
-  const m = makeManifest([...work.kept, ...written]);
-  Object.assign(stats, { files: m.files, bytes: m.bytes });
-  return encodeManifest(m);
+  return finishManifest(stats, makeManifest([...work.kept, ...written]));
+}
+
+function finishManifest(stats: ArchiveStats, m: ReturnType<typeof makeManifest>): Buffer {
+  const raw = encodeManifest(m);
+  Object.assign(stats, { files: m.files, bytes: m.bytes, manifestSha256: manifestSha256(raw) });
+  return raw;
 }
 
 /** After the copy: the folder must still be as it was scanned. */
@@ -101,7 +128,9 @@ export function assertUnchanged(hostDir: string, work: ArchiveWork): void {
 }
 
 export function archiveLabels(archivePath: string, stats: ArchiveStats): Record<string, string> {
-  return { [S.archivePath]: archivePath, [S.archiveLayers]: String(stats.layers), [S.files]: String(stats.files), [S.bytes]: String(stats.bytes) };
+  const labels: Record<string, string> = { [S.archivePath]: archivePath, [S.archiveLayers]: String(stats.layers), [S.files]: String(stats.files), [S.bytes]: String(stats.bytes) };
+  if (stats.manifestSha256) labels[S.manifestSha256] = stats.manifestSha256;
+  return labels;
 }
 
 export interface WriteRequest {
@@ -116,7 +145,8 @@ export interface WriteRequest {
   stats: ArchiveStats;
 }
 
-export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<void> {
+/** Writes the layer's files through the temporary container; returns the manifest it wrote. */
+export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<Buffer> {
   const { work, stats } = req;
   let hashes: Map<string, string> | undefined;
   let entries = work.write;
@@ -137,6 +167,7 @@ export async function writeArchive(engine: Engine, tempId: string, req: WriteReq
     await runInTemporary(engine, tempId, { remove: req.removals });
     await req.between();
   }
+  let manifest: Buffer | undefined;
   const pack = packArchive({
     root: req.hostDir,
     prefix: req.archivePath.slice(1),
@@ -145,10 +176,10 @@ export async function writeArchive(engine: Engine, tempId: string, req: WriteReq
     finish: (streamed) => {
       const all = hashes ?? streamed;
       const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: all.get(e.path) } : e));
-      const m = makeManifest([...work.kept, ...written]);
-      Object.assign(stats, { files: m.files, bytes: m.bytes });
-      return encodeManifest(m);
+      manifest = finishManifest(stats, makeManifest([...work.kept, ...written]));
+      return manifest;
     },
   });
   await Promise.all([engine.containers.putArchive(tempId, '/', pack.stream), pack.done]);
+  return manifest!;
 }

@@ -7,6 +7,8 @@ export const S = {
   archiveLayers: 'org.transferctl.save.archive-layers',
   files: 'org.transferctl.save.files',
   bytes: 'org.transferctl.save.bytes',
+  /** sha256 of the archive's manifest file (manifest-cache.ts). */
+  manifestSha256: 'org.transferctl.save.manifest-sha256',
   /** The image the environment changes were taken relative to (the container's image). */
   envBase: 'org.transferctl.save.env-base',
   envFingerprint: 'org.transferctl.save.env-fingerprint',

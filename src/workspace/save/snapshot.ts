@@ -16,6 +16,7 @@ import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } 
 import { createTemporary, readContainerFile, runInTemporary } from './temp-container.js';
 import { archiveLabels, assertUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
 import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
+import { rememberManifest } from './manifest-cache.js';
 
 const log = debug('save');
 
@@ -103,6 +104,8 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   let newId: string | undefined;
   /** The environment's layer, committed below a loaded archive layer (untagged; removed after). */
   let envImageId: string | undefined;
+  /** The manifest this save wrote into the archive (kept on this machine once tagged). */
+  let manifest: Buffer | undefined;
   let done = false;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {
@@ -139,7 +142,12 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     let work: ArchiveWork | undefined;
     if (opts.kind === 'save') {
       step(`reading ${spec.volume.hostDir}`);
-      work = await planArchive(engine, tempId, { hostDir: spec.volume.hostDir, archivePath, baseHasArchive: choice.baseHasArchive });
+      work = await planArchive(engine, tempId, {
+        hostDir: spec.volume.hostDir,
+        archivePath,
+        baseHasArchive: choice.baseHasArchive,
+        manifestSha256: choice.base.labels[S.manifestSha256],
+      });
       for (const p of work.remove) removals.push(`${archivePath}/${p}`);
       archive = {
         path: archivePath,
@@ -195,7 +203,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         below = (await engine.images.inspect(envImageId)) ?? choice.base;
       }
       step(`writing ${archive.written} file(s) into ${archivePath}${work.remove.length ? `, removing ${work.remove.length} path(s)` : ''}`);
-      const manifest = await manifestFor(work, spec.volume.hostDir, archive);
+      manifest = await manifestFor(work, spec.volume.hostDir, archive);
       await checkpoint('copied');
       aborted(opts.signal);
       Object.assign(labels, archiveLabels(archivePath, archive));
@@ -217,14 +225,14 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         if (!(err instanceof PartialLoadUnsupported)) throw err;
         log(`the engine cannot load a partial image (${err.message}); writing through the temporary container`);
         archive.method = useFastCopy(engine, work) ? 'cp' : 'tar';
-        await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', between: async () => {}, stats: archive });
+        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', between: async () => {}, stats: archive });
         Object.assign(labels, archiveLabels(archivePath, archive));
         newId = await commit(labels);
       }
     } else {
       if (work && archive) {
         step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
-        await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
+        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
       } else {
         await runInTemporary(engine, tempId, { remove: removals });
         await copyEnv();
@@ -240,6 +248,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     for (const tag of tags) await engine.images.tag(newId, repo, tag);
     log(`tagged ${newId.slice(7, 19)} as ${tags.join(', ')}`);
     done = true;
+    if (manifest) rememberManifest(manifest);
     return {
       kind: opts.kind,
       image: `${repo}:${tags[0]}`,
