@@ -11,6 +11,7 @@ import tar from 'tar-stream';
 import { UserError } from '../../errors.js';
 import type { Engine, ImageConfigSpec, ImageDetails } from '../../engine/index.js';
 import { toCommitBody } from '../../engine/snapshots.js';
+import { packEntry } from '../../tar-entries.js';
 import { layerTarSize, layerTarStream, type LayerTarRequest } from './layer-tar.js';
 
 export interface LoadLayerRequest extends LayerTarRequest {
@@ -27,9 +28,11 @@ function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
+type History = Awaited<ReturnType<Engine['images']['history']>>;
+
 /** The new image's config: the base's platform and history, our config, one more layer. */
-export async function imageConfigJson(engine: Engine, req: LoadLayerRequest, diffId: string): Promise<Buffer> {
-  const steps = (await engine.images.history(req.base.id).catch(() => [])).slice().reverse();
+function imageConfigJson(req: LoadLayerRequest, baseHistory: History, diffId: string): Buffer {
+  const steps = baseHistory.slice().reverse();
   const history = steps.map((h) => ({
     created: iso(h.created),
     created_by: h.createdBy,
@@ -47,12 +50,10 @@ export async function imageConfigJson(engine: Engine, req: LoadLayerRequest, dif
   return Buffer.from(JSON.stringify(config));
 }
 
-function entry(pack: tar.Pack, name: string, body: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry({ name, mode: 0o644, mtime: new Date(0) }, body, (err) => (err ? reject(err) : resolve())));
-}
-
 /** Load the base plus one new layer; resolves with the new (untagged) image's ID. */
 export async function loadLayer(engine: Engine, req: LoadLayerRequest): Promise<string> {
+  // Asked now, while the layer streams: the config needs it only at the end.
+  const baseHistory = engine.images.history(req.base.id).catch((): History => []);
   const size = await layerTarSize(req);
   const layer = layerTarStream(req);
   const dir = randomBytes(16).toString('hex');
@@ -65,13 +66,14 @@ export async function loadLayer(engine: Engine, req: LoadLayerRequest): Promise<
       const sink = outer.entry({ name: `${dir}/layer.tar`, size, mode: 0o644, mtime: new Date(0) });
       await pipeline(layer.stream, sink);
       const diffId = await layer.diffId;
-      const config = await imageConfigJson(engine, req, diffId);
+      const config = imageConfigJson(req, await baseHistory, diffId);
       const hex = createHash('sha256').update(config).digest('hex');
       imageId = `sha256:${hex}`;
       // The base layers' files are named but not sent: the engine has them.
       const layers = [...req.base.layers.map((_, i) => `base-${i}/layer.tar`), `${dir}/layer.tar`];
-      await entry(outer, `${hex}.json`, config);
-      await entry(outer, 'manifest.json', Buffer.from(JSON.stringify([{ Config: `${hex}.json`, RepoTags: null, Layers: layers }])));
+      const meta = { mode: 0o644, mtime: new Date(0) };
+      await packEntry(outer, { ...meta, name: `${hex}.json` }, config);
+      await packEntry(outer, { ...meta, name: 'manifest.json' }, Buffer.from(JSON.stringify([{ Config: `${hex}.json`, RepoTags: null, Layers: layers }])));
       outer.finalize();
     } catch (err) {
       outer.destroy(err as Error);
