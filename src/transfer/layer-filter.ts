@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, pack as tarPack, type Header, type Pack } from 'tar-stream';
-
-type Headers = Partial<Header> & Pick<Header, 'name'>;
+import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { debug } from '../log.js';
+import { packEntry, type TarHeader as Headers } from '../tar-entries.js';
 import type { LayerSelector } from './layer-select.js';
 
 const log = debug('transfer');
@@ -41,21 +40,6 @@ export interface Filtered {
 }
 
 const norm = (name: string) => name.replace(/^\.\//, '').replace(/\/$/, '');
-
-function packEntry(pk: Pack, header: Headers, body?: Readable | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!body) {
-      pk.entry(header, (err) => (err ? reject(err) : resolve()));
-      return;
-    }
-    if (Buffer.isBuffer(body)) {
-      pk.entry(header, body, (err) => (err ? reject(err) : resolve()));
-      return;
-    }
-    const sink = pk.entry(header, (err) => (err ? reject(err) : resolve()));
-    pipeline(body, sink).catch(reject);
-  });
-}
 
 async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

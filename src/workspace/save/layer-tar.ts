@@ -4,15 +4,12 @@
 // layer): header bytes come from packing the same headers with empty bodies, data is padded
 // to 512-byte blocks. The stream hashes itself: its sha256 is the layer's diff ID.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { join, posix } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar, { type Header } from 'tar-stream';
-import { UserError } from '../../errors.js';
+import tar from 'tar-stream';
+import { packEntry, packHostFile, type TarHeader as Headers } from '../../tar-entries.js';
 import type { ManifestEntry } from './manifest.js';
-
-type Headers = Partial<Header> & Pick<Header, 'name'>;
 
 export interface LayerTarRequest {
   /** Host folder the entries are read from. */
@@ -80,15 +77,6 @@ export async function layerTarSize(req: LayerTarRequest): Promise<number> {
   return bytes + data;
 }
 
-function counting(counter: { n: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      counter.n += chunk.length;
-      cb(null, chunk);
-    },
-  });
-}
-
 /** Stream the layer tar; `diffId` resolves with "sha256:…" once it has all been read. */
 export function layerTarStream(req: LayerTarRequest): { stream: Readable; diffId: Promise<string> } {
   const pack = tar.pack();
@@ -104,26 +92,11 @@ export function layerTarStream(req: LayerTarRequest): { stream: Readable; diffId
   const writing = (async () => {
     try {
       for (const { header, body, entry } of headersOf(req)) {
-        if (body === 'manifest') {
-          await new Promise<void>((resolve, reject) => pack.entry(header, req.manifest, (err) => (err ? reject(err) : resolve())));
-        } else if (body === 'file' && entry && entry.size > 0) {
-          const abs = join(req.root, entry.path);
-          const counter = { n: 0 };
-          const sink = pack.entry(header);
-          try {
-            await pipeline(createReadStream(abs, { start: 0, end: entry.size - 1, highWaterMark: 1 << 20 }), counting(counter), sink);
-          } catch (err) {
-            if (counter.n !== entry.size) {
-              throw new UserError(`${abs} changed while it was being saved (${counter.n} of ${entry.size} bytes read)`, {
-                hint: 'nothing was tagged; run save again once the file is written',
-                cause: err,
-              });
-            }
-            throw err;
-          }
-        } else if (header.type === 'file') {
-          await new Promise<void>((resolve, reject) => pack.entry(header, Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
-        } else pack.entry(header);
+        if (body === 'manifest') await packEntry(pack, header, req.manifest);
+        else if (body === 'file' && entry) {
+          await packHostFile(pack, { ...header, size: entry.size }, join(req.root, entry.path), { hint: 'nothing was tagged; run save again once the file is written' });
+        } else if (header.type === 'file') await packEntry(pack, header, Buffer.alloc(0));
+        else pack.entry(header);
       }
       pack.finalize();
     } catch (err) {

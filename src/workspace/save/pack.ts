@@ -1,13 +1,12 @@
 // Stream the entries a save writes as one tar (names under the archive path), hashing each
 // file while it is read: one read per changed file. The manifest goes last.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { UserError } from '../../errors.js';
+import { packHostFile } from '../../tar-entries.js';
 import type { ManifestEntry } from './manifest.js';
 
 export interface PackRequest {
@@ -21,38 +20,13 @@ export interface PackRequest {
   manifestName: string;
 }
 
-function hashing(hash: ReturnType<typeof createHash>, counter: { n: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      counter.n += chunk.length;
-      cb(null, chunk);
-    },
-  });
-}
-
 async function writeFile(pack: tar.Pack, req: PackRequest, e: ManifestEntry, hashes: Map<string, string>): Promise<void> {
-  const abs = join(req.root, e.path);
   const hash = createHash('sha256');
-  const counter = { n: 0 };
-  const entry = pack.entry({ name: `${req.prefix}/${e.path}`, type: 'file', size: e.size, mode: e.mode, mtime: new Date(e.mtimeMs), uid: 0, gid: 0 });
-  if (e.size === 0) {
-    await new Promise<void>((resolve, reject) => entry.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    hashes.set(e.path, hash.digest('hex'));
-    return;
-  }
-  const source = createReadStream(abs, { start: 0, end: e.size - 1, highWaterMark: 1 << 20 });
-  try {
-    await pipeline(source, hashing(hash, counter), entry);
-  } catch (err) {
-    if (counter.n !== e.size) {
-      throw new UserError(`${abs} changed while it was being saved (${counter.n} of ${e.size} bytes read)`, {
-        hint: 'nothing was changed; run save again once the file is written',
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  const header = { name: `${req.prefix}/${e.path}`, type: 'file' as const, size: e.size, mode: e.mode, mtime: new Date(e.mtimeMs), uid: 0, gid: 0 };
+  await packHostFile(pack, header, join(req.root, e.path), {
+    onChunk: (chunk) => hash.update(chunk),
+    hint: 'nothing was changed; run save again once the file is written',
+  });
   hashes.set(e.path, hash.digest('hex'));
 }
 
