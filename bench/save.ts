@@ -1,5 +1,6 @@
 // npm run bench -- save [ROUNDS]
-// A 500 MB workspace (100 × 5 MB + 3,000 × 2 KB). In one run, medians over ROUNDS (default 3):
+// A 500 MB workspace (100 × 5 MB + 3,000 × 2 KB). In one run, medians over ROUNDS (default 3);
+// ours and the seed's way take turns at going first, and every timed step starts after a sync:
 // - first `transferctl save` against the seed's way (`cp -a` the folder into /archive inside a
 //   running container of the same image, then `docker commit`): ratio, target ≤ 1.0;
 // - a second save after changing one 5 MB file: time against the first save (target ≤ 0.1)
@@ -46,6 +47,12 @@ async function settle(engine: Engine): Promise<void> {
   }
 }
 
+/** Untimed, before each timed step: write back what the step before left dirty (this VM's
+ * disk is slow, and its writeback would otherwise land on whichever step runs next). */
+async function quiesce(): Promise<void> {
+  await sh('sync', []);
+}
+
 async function cli(args: string[], cwd: string): Promise<{ ms: number; out: string }> {
   const t0 = performance.now();
   const out = await sh(process.execPath, [BIN, ...args], { cwd });
@@ -77,35 +84,51 @@ export default async function bench(args: string[]): Promise<void> {
     const untar: number[] = [];
     for (let r = 0; r < rounds; r++) {
       // ours, first save (no previous save of this workspace)
-      await removeRepo(engine, repo);
-      first.push((await cli(['save'], dir)).ms);
-      await settle(engine);
-
+      const oursFirst = async () => {
+        await removeRepo(engine, repo);
+        await quiesce();
+        first.push((await cli(['save'], dir)).ms);
+        await settle(engine);
+      };
       // the seed's way: a running container of the same image with the folder mounted
-      const box = `${name}-seed-${r}`;
-      await sh('docker', ['run', '-d', '--name', box, '-v', `${dir}:/home/jovyan/work`, '--entrypoint', 'sleep', name, 'infinity']);
-      const t0 = performance.now();
-      await sh('docker', ['exec', box, 'cp', '-a', '/home/jovyan/work/.', '/archive']);
-      await sh('docker', ['commit', box, seedImage]);
-      seed.push(performance.now() - t0);
-      await sh('docker', ['rm', '-f', box]);
-      await sh('docker', ['rmi', seedImage]);
+      const seedWay = async () => {
+        const box = `${name}-seed-${r}`;
+        await sh('docker', ['run', '-d', '--name', box, '-v', `${dir}:/home/jovyan/work`, '--entrypoint', 'sleep', name, 'infinity']);
+        await quiesce();
+        const t0 = performance.now();
+        await sh('docker', ['exec', box, 'cp', '-a', '/home/jovyan/work/.', '/archive']);
+        await sh('docker', ['commit', box, seedImage]);
+        seed.push(performance.now() - t0);
+        await sh('docker', ['rm', '-f', box]);
+        await sh('docker', ['rmi', seedImage]);
+      };
+      // Which goes first alternates by round: the one that follows pays for the other's deletes.
+      if (r % 2 === 0) {
+        await oursFirst();
+        await seedWay();
+      } else {
+        await seedWay();
+        await oursFirst();
+      }
 
       // ours, a second save after changing one 5 MB file
       const before = (await engine.images.inspect(`${repo}:latest`))!.size;
       writeFileSync(join(dir, 'data', `big-${r}.bin`), randomBytes(5 * 1024 * 1024));
+      await quiesce();
       second.push((await cli(['save'], dir)).ms);
       await settle(engine);
       growth.push(((await engine.images.inspect(`${repo}:latest`))!.size - before) / (5 * 1024 * 1024));
 
       // restore vs tar -x of the same data
       const target = join(root, `restored-${r}`);
+      await quiesce();
       restore.push((await cli(['restore', `${repo}:latest`, target], root)).ms);
       rmSync(target, { recursive: true, force: true });
       const tarFile = join(root, 'ws.tar');
       await sh('tar', ['-cf', tarFile, '-C', dir, '.']);
       const into = join(root, `untar-${r}`);
       mkdirSync(into);
+      await quiesce();
       const t1 = performance.now();
       await sh('tar', ['-xf', tarFile, '-C', into]);
       untar.push(performance.now() - t1);
