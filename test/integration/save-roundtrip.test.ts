@@ -90,6 +90,18 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   assert.equal(third.code, 0, third.stderr);
   assert.equal(parseJson<SnapshotResult>(third.stdout).created, false, 'nothing changed: no new image');
 
+  // A file of the environment edited again (same path, so `docker diff` looks the same): a change.
+  const again = await engine.containers.exec(c.id, ['sh', '-c', 'echo upgraded > /opt/venv/tc-save-marker.txt']);
+  assert.equal(again.exitCode, 0, again.stderr);
+  const fourth = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
+  assert.equal(fourth.code, 0, fourth.stderr);
+  const r4 = parseJson<SnapshotResult>(fourth.stdout);
+  assert.equal(r4.env.changed, true, 'the edit is seen');
+  assert.equal(r4.archive?.written, 0);
+  const img4 = await engine.images.inspect(`${ws.repo}:latest`);
+  assert.equal(await fileInImage(engine, img4!.id, '/opt/venv/tc-save-marker.txt'), 'upgraded\n');
+  assert.deepEqual(img4!.layers.slice(0, img2!.layers.length), img2!.layers, 'the archive layers below are kept');
+
   // Remove container and folder; restore from the image alone.
   const expected = treeOf(ws.dir);
   const rm = await runCli(['rm'], { cwd: ws.dir });
@@ -130,7 +142,7 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   assert.equal(fr.dir, other);
   assert.deepEqual(treeOf(other), expected);
   const cont = await engine.containers.inspect(fr.up.containerId);
-  assert.equal(cont?.imageId, img2!.id, 'the workspace runs the saved image (its environment)');
+  assert.equal(cont?.imageId, img4!.id, 'the workspace runs the saved image (its environment)');
   const status = await fetch(fr.up.url.replace(/\/tree\?/, '/api/status?'));
   assert.equal(status.status, 200);
   assert.ok(existsSync(join(other, 'transfer.json')));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { envFingerprint, filterEnvChanges, planEnvOps } from '../../src/workspace/save/env.js';
+import { envFingerprint, fileStats, filterEnvChanges, planEnvOps } from '../../src/workspace/save/env.js';
 import { chooseBase } from '../../src/workspace/save/base.js';
 import { S } from '../../src/workspace/save/labels.js';
 import { ownerGone, ownerTag } from '../../src/workspace/save/labels.js';
@@ -29,9 +29,15 @@ test('env: added trees are copied once, modified folders only as entries, deleti
   assert.deepEqual(ops.remove, ['/opt/venv/old', '/usr/share/doc/x']);
 });
 
-test('env fingerprint depends on paths and kinds only', () => {
+test('env fingerprint: paths and kinds, and the stat of changed files but not of folders', () => {
   assert.equal(envFingerprint([ch('added', '/a')]), envFingerprint([ch('added', '/a')]));
   assert.notEqual(envFingerprint([ch('added', '/a')]), envFingerprint([ch('modified', '/a')]));
+  const changes = [ch('added', '/opt/venv'), ch('added', '/opt/venv/x.py')];
+  const stat = (dirMtime: string, fileSize: number) =>
+    `41ed|4096|${dirMtime}|12|/opt/venv\n81a4|${fileSize}|2026-11-23 10:00:00.000000000 +0000|13|/opt/venv/x.py\n`;
+  assert.notEqual(envFingerprint(changes, stat('2026-11-23 10:00:00', 10)), envFingerprint(changes, stat('2026-11-23 10:00:00', 11)), 'a file edited again is a change');
+  assert.equal(envFingerprint(changes, stat('2026-11-23 10:00:00', 10)), envFingerprint(changes, stat('2026-11-23 11:11:11', 10)), 'a folder mtime alone is not');
+  assert.deepEqual(fileStats('41ed|4096|t|1|/d\nnot a stat line\n81a4|1|t|2|/d/f|with a bar\n'), ['81a4|1|t|2|/d/f|with a bar']);
 });
 
 const img = (id: string, labels: Record<string, string> = {}): ImageDetails => ({ id, repoTags: [], repoDigests: [], created: '', size: 0, labels, layers: [], env: [], cmd: [], entrypoint: [], user: '', workingDir: '', exposedPorts: [] });

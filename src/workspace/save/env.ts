@@ -48,9 +48,39 @@ export function filterEnvChanges(changes: FsChange[], skip: { mountPoint: string
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export function envFingerprint(changes: FsChange[]): string {
+/** `stat` of each changed path in the running container, as "mode|size|mtime|inode|path" lines. */
+const STAT_SCRIPT = 'xargs -0 -r stat -c "%f|%s|%y|%i|%n" -- 2>/dev/null; exit 0';
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+
+/** What `docker diff` does not say: each changed file's mode, size, mtime and inode, read in the
+ * running container with one exec, so that editing a file that had already changed before the
+ * last save counts as a change. Folders are left out (their mtimes move whenever runtime noise
+ * below them comes and goes). "" when the container is stopped or has no `stat`: then paths
+ * and kinds alone decide (`save --env` records the environment regardless). */
+export async function envStat(engine: Engine, containerId: string, changes: FsChange[]): Promise<string> {
+  const paths = changes.filter((c) => c.kind !== 'deleted').map((c) => c.path);
+  if (paths.length === 0) return '';
+  try {
+    const r = await engine.containers.exec(containerId, ['/bin/sh', '-c', STAT_SCRIPT], { user: '0', stdin: paths.join('\0') + '\0' });
+    return r.stdout;
+  } catch {
+    return '';
+  }
+}
+
+/** The stat lines of files only (plain data). */
+export function fileStats(stat: string): string[] {
+  return stat.split('\n').filter((line) => {
+    const mode = parseInt(line.slice(0, line.indexOf('|')), 16);
+    return Number.isFinite(mode) && (mode & S_IFMT) !== S_IFDIR;
+  });
+}
+
+export function envFingerprint(changes: FsChange[], stat = ''): string {
   const h = createHash('sha256');
   for (const c of changes) h.update(`${c.kind[0]} ${c.path}\n`);
+  for (const line of fileStats(stat)) h.update(`${line}\n`);
   return h.digest('hex').slice(0, 32);
 }
 

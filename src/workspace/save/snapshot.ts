@@ -9,7 +9,7 @@ import { findWorkspaceContainer, foreignContainerError } from '../find.js';
 import { isManaged } from '../labels.js';
 import { sweepTemporaries } from '../janitor.js';
 import { chooseBase } from './base.js';
-import { decodeEnvRecord, envArchive, envFingerprint, filterEnvChanges, planEnvOps } from './env.js';
+import { decodeEnvRecord, envArchive, envFingerprint, envStat, filterEnvChanges, planEnvOps } from './env.js';
 import { snapshotConfig } from './image-config.js';
 import { ENV_RECORD, MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
 import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
@@ -124,7 +124,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     const envLabels: Record<string, string> = {};
     if (container) {
       current = filterEnvChanges(await engine.containers.changes(container.id), { mountPoint: spec.volume.mountPoint, archivePath });
-      const fp = envFingerprint(current);
+      const fp = envFingerprint(current, container.running ? await envStat(engine, container.id, current) : '');
       const same = choice.mode === 'previous' && choice.readEnvRecord && choice.base.labels[S.envFingerprint] === fp;
       if (!same || opts.forceEnv) {
         const recorded = choice.readEnvRecord ? decodeEnvRecord((await readContainerFile(engine, tempId, ENV_RECORD)) ?? Buffer.alloc(0)) : [];
