@@ -2,19 +2,20 @@
 // image's own config, tagged only once complete. Killed at any moment, the previous image,
 // its tags and the workspace folder are as they were; the janitor removes what is left.
 import { UserError } from '../../errors.js';
-import type { Engine, FsChange, ImageDetails } from '../../engine/index.js';
+import type { Engine, ImageDetails } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
 import { debug } from '../../log.js';
 import { findWorkspaceContainer, foreignContainerError } from '../find.js';
 import { isManaged } from '../labels.js';
 import { sweepTemporaries } from '../janitor.js';
 import { chooseBase } from './base.js';
-import { decodeEnvRecord, envArchive, envFingerprint, envStat, filterEnvChanges, planEnvOps } from './env.js';
+import { envArchive } from './env.js';
+import { detectEnvironment, observeEnvironment } from './env-detect.js';
 import { snapshotConfig } from './image-config.js';
-import { ENV_RECORD, MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
+import { MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
 import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
-import { createTemporary, readContainerFile, runInTemporary } from './temp-container.js';
-import { archiveLabels, assertUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
+import { createTemporary, runInTemporary } from './temp-container.js';
+import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
 import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
 import { rememberManifest } from './manifest-cache.js';
 
@@ -84,6 +85,9 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   if (!container && opts.kind === 'commit') {
     throw new UserError(`workspace ${spec.identity} has no container to commit`, { hint: 'start it with `transferctl up`, install what you need, then commit' });
   }
+  // What changed in the container since its image: asked now, used once the folder is read.
+  const envSeen = container ? observeEnvironment(engine, container, { mountPoint: spec.volume.mountPoint, archivePath }) : null;
+  envSeen?.catch(() => {});
   const ciRef = container?.imageId ?? spec.image.name;
   const containerImage = await engine.images.inspect(ciRef);
   if (!containerImage) {
@@ -117,27 +121,18 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     await checkpoint('created');
     aborted(opts.signal);
 
-    // The environment: what changed in the container since its image.
-    let current: FsChange[] = [];
-    let envOps = { copy: [] as string[], shallow: new Set<string>(), remove: [] as string[] };
-    let envChanged = false;
-    const envLabels: Record<string, string> = {};
-    if (container) {
-      current = filterEnvChanges(await engine.containers.changes(container.id), { mountPoint: spec.volume.mountPoint, archivePath });
-      const fp = envFingerprint(current, container.running ? await envStat(engine, container.id, current) : '');
-      const same = choice.mode === 'previous' && choice.readEnvRecord && choice.base.labels[S.envFingerprint] === fp;
-      if (!same || opts.forceEnv) {
-        const recorded = choice.readEnvRecord ? decodeEnvRecord((await readContainerFile(engine, tempId, ENV_RECORD)) ?? Buffer.alloc(0)) : [];
-        envOps = planEnvOps(current, recorded);
-        envChanged = envOps.copy.length > 0 || envOps.remove.length > 0 || current.length > 0 || recorded.length > 0;
-      }
-      Object.assign(envLabels, { [S.envBase]: containerImage.id, [S.envFingerprint]: fp });
-    } else {
-      for (const k of [S.envBase, S.envFingerprint]) if (choice.base.labels[k]) envLabels[k] = choice.base.labels[k];
-    }
+    // The environment: changed since the base recorded it? (decided while the folder is read)
+    const envDecision = detectEnvironment(engine, {
+      seen: envSeen,
+      containerImageId: containerImage.id,
+      base: choice.base,
+      previousRecord: choice.readEnvRecord,
+      forceEnv: opts.forceEnv,
+      tempId,
+    });
+    envDecision.catch(() => {});
 
     // The archive: the folder against the base's manifest.
-    const removals = envOps.remove.slice();
     let archive: ArchiveStats | undefined;
     let work: ArchiveWork | undefined;
     if (opts.kind === 'save') {
@@ -148,7 +143,6 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         baseHasArchive: choice.baseHasArchive,
         manifestSha256: choice.base.labels[S.manifestSha256],
       });
-      for (const p of work.remove) removals.push(`${archivePath}/${p}`);
       archive = {
         path: archivePath,
         files: Number(choice.base.labels[S.files] ?? 0),
@@ -162,6 +156,8 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
     }
     const skipped = work?.scan.skipped ?? [];
+    const { current, ops: envOps, changed: envChanged, labels: envLabels } = await envDecision;
+    const removals = [...envOps.remove, ...(work?.remove ?? []).map((p) => `${archivePath}/${p}`)];
 
     if (!envChanged && !work?.changed && choice.mode === 'previous') {
       step('nothing changed since the previous save');
@@ -220,7 +216,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
           config: snapshotConfig(choice.base, spec, labels),
           createdBy: `transferctl ${opts.kind}: ${archive.written} file(s) into ${archivePath}`,
         });
-        assertUnchanged(spec.volume.hostDir, work);
+        assertWrittenUnchanged(spec.volume.hostDir, work);
       } catch (err) {
         if (!(err instanceof PartialLoadUnsupported)) throw err;
         log(`the engine cannot load a partial image (${err.message}); writing through the temporary container`);
