@@ -16,7 +16,7 @@ import { S } from './labels.js';
 import { debug } from '../../log.js';
 
 const log = debug('save');
-import { scanFolder, type ScanResult } from './scan.js';
+import { entryAt, scanFolder, type ScanResult } from './scan.js';
 import { readContainerFile, runInTemporary } from './temp-container.js';
 
 /** Below this many bytes to write, the tar stream is faster than starting the container. */
@@ -119,11 +119,23 @@ function finishManifest(stats: ArchiveStats, m: ReturnType<typeof makeManifest>)
   return raw;
 }
 
-/** After the copy: the folder must still be as it was scanned. */
+function changedMeanwhile(hostDir: string, path: string): UserError {
+  return new UserError(`${join(hostDir, path)} changed while it was being saved`, { hint: 'nothing was tagged; run save again once your files are written' });
+}
+
+/** After a copy of whole folders: the folder must still be as it was scanned. */
 export function assertUnchanged(hostDir: string, work: ArchiveWork): void {
   const moved = firstDifference(work.scan.entries, scanFolder(hostDir).entries);
-  if (moved !== null) {
-    throw new UserError(`${join(hostDir, moved)} changed while it was being saved`, { hint: 'nothing was tagged; run save again once your files are written' });
+  if (moved !== null) throw changedMeanwhile(hostDir, moved);
+}
+
+/** After a layer built from the planned entries alone (layer-tar.ts): each of those must still be
+ * as scanned, or its bytes may not be the ones hashed. What else changed meanwhile is simply not
+ * in this save (the manifest says so) and goes into the next. */
+export function assertWrittenUnchanged(hostDir: string, work: ArchiveWork): void {
+  for (const e of work.write) {
+    const now = entryAt(hostDir, e.path);
+    if (!now || firstDifference([e], [now]) !== null) throw changedMeanwhile(hostDir, e.path);
   }
 }
 

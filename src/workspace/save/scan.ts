@@ -11,6 +11,21 @@ export interface ScanResult {
   skipped: string[];
 }
 
+/** One path's entry as it is now (no folder walk); null when it is gone or not savable. */
+export function entryAt(root: string, path: string): ManifestEntry | null {
+  let st;
+  try {
+    st = lstatSync(join(root, path));
+  } catch {
+    return null;
+  }
+  const base = { path, mode: st.mode & 0o7777, mtimeMs: Math.round(st.mtimeMs) };
+  if (st.isFile()) return { ...base, type: 'file', size: st.size };
+  if (st.isDirectory()) return { ...base, type: 'dir', size: 0 };
+  if (st.isSymbolicLink()) return { ...base, type: 'symlink', size: 0, target: readlinkSync(join(root, path)) };
+  return null;
+}
+
 export function scanFolder(root: string): ScanResult {
   const entries: ManifestEntry[] = [];
   const skipped: string[] = [];
