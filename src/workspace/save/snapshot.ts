@@ -54,7 +54,9 @@ async function checkpoint(stage: string): Promise<void> {
   log(`stage ${stage}`);
   if (process.env.TRANSFERCTL_TEST_HANG_AT === stage) {
     process.stderr.write(`transferctl: test hang at ${stage}\n`);
-    await new Promise(() => {});
+    // A timer, so that the process stays until it is killed (a bare pending promise lets node
+    // exit as soon as nothing else is under way).
+    await new Promise(() => setInterval(() => {}, 60_000));
   }
 }
 
