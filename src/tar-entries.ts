@@ -18,6 +18,24 @@ export function packEntry(pk: Pack, header: TarHeader, body?: Readable | Buffer)
   });
 }
 
+/** Write a pack's entries with `write`, then finalize it. On failure the pack and the streams
+ * reading from it are destroyed and the promise rejects (and is never left unhandled). */
+export function fillPack<T>(pk: Pack, write: () => Promise<T>, ...readers: { destroy(err?: Error): unknown }[]): Promise<T> {
+  const done = (async () => {
+    try {
+      const result = await write();
+      pk.finalize();
+      return result;
+    } catch (err) {
+      pk.destroy(err as Error);
+      for (const r of readers) r.destroy(err as Error);
+      throw err;
+    }
+  })();
+  done.catch(() => {});
+  return done;
+}
+
 export interface HostFileOptions {
   /** Sees every chunk on its way into the tar (a hash, say). */
   onChunk?: (chunk: Buffer) => void;

@@ -11,7 +11,7 @@ import tar from 'tar-stream';
 import { UserError } from '../../errors.js';
 import type { Engine, ImageConfigSpec, ImageDetails } from '../../engine/index.js';
 import { toCommitBody } from '../../engine/snapshots.js';
-import { packEntry } from '../../tar-entries.js';
+import { fillPack, packEntry } from '../../tar-entries.js';
 import { layerTarSize, layerTarStream, type LayerTarRequest } from './layer-tar.js';
 
 export interface LoadLayerRequest extends LayerTarRequest {
@@ -61,27 +61,22 @@ export async function loadLayer(engine: Engine, req: LoadLayerRequest): Promise<
   const body = new PassThrough({ highWaterMark: 1 << 20 });
   const feeding = pipeline(outer as unknown as Readable, body);
   let imageId = '';
-  const writing = (async () => {
-    try {
-      const sink = outer.entry({ name: `${dir}/layer.tar`, size, mode: 0o644, mtime: new Date(0) });
-      await pipeline(layer.stream, sink);
+  const meta = { mode: 0o644, mtime: new Date(0) };
+  const writing = fillPack(
+    outer,
+    async () => {
+      await packEntry(outer, { ...meta, name: `${dir}/layer.tar`, size }, layer.stream);
       const diffId = await layer.diffId;
       const config = imageConfigJson(req, await baseHistory, diffId);
       const hex = createHash('sha256').update(config).digest('hex');
       imageId = `sha256:${hex}`;
       // The base layers' files are named but not sent: the engine has them.
       const layers = [...req.base.layers.map((_, i) => `base-${i}/layer.tar`), `${dir}/layer.tar`];
-      const meta = { mode: 0o644, mtime: new Date(0) };
       await packEntry(outer, { ...meta, name: `${hex}.json` }, config);
       await packEntry(outer, { ...meta, name: 'manifest.json' }, Buffer.from(JSON.stringify([{ Config: `${hex}.json`, RepoTags: null, Layers: layers }])));
-      outer.finalize();
-    } catch (err) {
-      outer.destroy(err as Error);
-      body.destroy(err as Error);
-      throw err;
-    }
-  })();
-  writing.catch(() => {});
+    },
+    body,
+  );
   feeding.catch(() => {});
   let loaded: string[];
   try {

@@ -8,7 +8,7 @@ import { join, posix } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { packEntry, packHostFile, type TarHeader as Headers } from '../../tar-entries.js';
+import { fillPack, packEntry, packHostFile, type TarHeader as Headers } from '../../tar-entries.js';
 import type { ManifestEntry } from './manifest.js';
 
 export interface LayerTarRequest {
@@ -89,8 +89,9 @@ export function layerTarStream(req: LayerTarRequest): { stream: Readable; diffId
     },
   });
   const piping = pipeline(pack as unknown as Readable, hashed, out);
-  const writing = (async () => {
-    try {
+  const writing = fillPack(
+    pack,
+    async () => {
       for (const { header, body, entry } of headersOf(req)) {
         if (body === 'manifest') await packEntry(pack, header, req.manifest);
         else if (body === 'file' && entry) {
@@ -98,14 +99,9 @@ export function layerTarStream(req: LayerTarRequest): { stream: Readable; diffId
         } else if (header.type === 'file') await packEntry(pack, header, Buffer.alloc(0));
         else pack.entry(header);
       }
-      pack.finalize();
-    } catch (err) {
-      pack.destroy(err as Error);
-      out.destroy(err as Error);
-      throw err;
-    }
-  })();
-  writing.catch(() => {});
+    },
+    out,
+  );
   const diffId = (async () => {
     try {
       await piping;

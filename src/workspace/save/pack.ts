@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { packHostFile } from '../../tar-entries.js';
+import { fillPack, packHostFile } from '../../tar-entries.js';
 import type { ManifestEntry } from './manifest.js';
 
 export interface PackRequest {
@@ -36,26 +36,19 @@ export function packArchive(req: PackRequest): { stream: Readable; done: Promise
   // Failures surface through `done` (the engine request sees the stream end early).
   pack.on('error', () => {});
   const hashes = new Map<string, string>();
-  const done = (async () => {
-    try {
-      pack.entry({ name: req.prefix, type: 'directory', mode: 0o755, mtime: new Date(), uid: 0, gid: 0 });
-      for (const e of req.entries) {
-        const name = `${req.prefix}/${e.path}`;
-        const meta = { name, mode: e.mode, mtime: new Date(e.mtimeMs), uid: 0, gid: 0 };
-        if (e.type === 'dir') pack.entry({ ...meta, type: 'directory' });
-        else if (e.type === 'symlink') pack.entry({ ...meta, type: 'symlink', linkname: e.target ?? '' });
-        else await writeFile(pack, req, e, hashes);
-      }
-      const manifest = req.finish(hashes);
-      if (manifest) pack.entry({ name: `${req.prefix}/${req.manifestName}`, mode: 0o644, mtime: new Date(), uid: 0, gid: 0 }, manifest);
-      pack.finalize();
-      return hashes;
-    } catch (err) {
-      pack.destroy(err as Error);
-      throw err;
+  const done = fillPack(pack, async () => {
+    pack.entry({ name: req.prefix, type: 'directory', mode: 0o755, mtime: new Date(), uid: 0, gid: 0 });
+    for (const e of req.entries) {
+      const name = `${req.prefix}/${e.path}`;
+      const meta = { name, mode: e.mode, mtime: new Date(e.mtimeMs), uid: 0, gid: 0 };
+      if (e.type === 'dir') pack.entry({ ...meta, type: 'directory' });
+      else if (e.type === 'symlink') pack.entry({ ...meta, type: 'symlink', linkname: e.target ?? '' });
+      else await writeFile(pack, req, e, hashes);
     }
-  })();
-  done.catch(() => {});
+    const manifest = req.finish(hashes);
+    if (manifest) pack.entry({ name: `${req.prefix}/${req.manifestName}`, mode: 0o644, mtime: new Date(), uid: 0, gid: 0 }, manifest);
+    return hashes;
+  });
   return { stream: pack as unknown as Readable, done };
 }
 
