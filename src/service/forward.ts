@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type net from 'node:net';
 import { Exchange, type ResponseSink } from './exchange.js';
-import { connectionTokens, upstreamRequest } from './upstream-request.js';
+import { connectionTokens, HOP_BY_HOP, upstreamRequest } from './upstream-request.js';
 import type { ResponseHead } from './upstream-response.js';
 import type { Target, UpstreamSockets } from './upstream-sockets.js';
 
@@ -24,7 +24,6 @@ export function forward(req: IncomingMessage, res: ServerResponse, target: Targe
   };
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /** The response's own fields, less hop-by-hop ones (and Content-Length beside a transfer coding). */
 export function responseHeaders(raw: string[]): string[] {

@@ -14,7 +14,8 @@ export interface UpstreamRequest {
   body: BodyFraming;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Fields that belong to one connection (RFC 9110 7.6.1), never passed on as they are. */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 // Not forwarded either: `expect` (node has answered "100 Continue" already), and the fields
 // this function writes itself.
 const OURS = new Set([...HOP_BY_HOP, 'expect', 'x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto']);
