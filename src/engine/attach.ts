@@ -76,3 +76,26 @@ export async function startAttached(docker: Docker, ep: EngineEndpoint, id: stri
     }
   }
 }
+
+/** A connection to a container's stdio (opened before it starts; it was created with openStdin). */
+export interface AttachedStdio {
+  /** Writes go to the container's stdin; end() closes it (with stdinOnce). */
+  input: Writable;
+  /** Resolves when the container's output ends (it exited, or the connection dropped). */
+  ended: Promise<void>;
+  /** Drop the connection: the container's stdin closes (stdinOnce) and this process may exit. */
+  close(): void;
+}
+
+export async function attachStdio(docker: Docker, ep: EngineEndpoint, id: string, out: { stdout: Writable; stderr: Writable }): Promise<AttachedStdio> {
+  const stream = (await call(ep, `attach to ${id}`, () =>
+    docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+  )) as NodeJS.ReadWriteStream & { destroy(): void };
+  docker.modem.demuxStream(stream, out.stdout, out.stderr);
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+    stream.once('error', () => resolve());
+  });
+  return { input: stream as unknown as Writable, ended, close: () => stream.destroy() };
+}

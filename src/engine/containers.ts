@@ -1,12 +1,12 @@
 // Containers, through the Engine API.
 import type Docker from 'dockerode';
 import { removeDetached } from './detached-remove.js';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { call, callOrNull } from './errors.js';
 import { recordToEnv, toDetails, toSummary } from './map.js';
 import type { ContainerCreateSpec, ContainerDetails, ContainerSummary, EngineEndpoint, Labels } from './types.js';
 import { commitWithConfig, containerChanges, type CommitWithConfigOptions, type FsChange } from './snapshots.js';
-import { startAttached, type AttachOptions } from './attach.js';
+import { attachStdio, startAttached, type AttachedStdio, type AttachOptions } from './attach.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -44,6 +44,8 @@ export interface ContainerApi {
   stats(id: string): Promise<ContainerStats>;
   /** Start a created container attached to this terminal (`docker run -it`); resolves with its exit code. */
   startAttached(id: string, opts: AttachOptions): Promise<number>;
+  /** Attach to a created container's stdio before starting it (it was created with openStdin). */
+  attachStdio(id: string, out: { stdout: Writable; stderr: Writable }): Promise<AttachedStdio>;
 }
 
 export interface ContainerStats {
@@ -286,6 +288,7 @@ export function containerApi(docker: Docker, ep: EngineEndpoint): ContainerApi {
     },
     commitWithConfig: (id, opts) => commitWithConfig(docker, ep, id, opts),
     startAttached: (id, opts) => startAttached(docker, ep, id, opts),
+    attachStdio: (id, out) => attachStdio(docker, ep, id, out),
     changes: (id) => containerChanges(docker, ep, id),
     async addresses(id) {
       const info = await call(ep, `inspect container ${id}`, () => c(id).inspect());

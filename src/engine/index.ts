@@ -11,7 +11,7 @@ import type { EngineEndpoint, EngineInfo } from './types.js';
 export type { ContainerApi, ContainerStats } from './containers.js';
 export type { ImageApi, BuildOptions, ImageHistoryEntry } from './images.js';
 export type { NetworkApi } from './networks.js';
-export type { AttachOptions } from './attach.js';
+export type { AttachedStdio, AttachOptions } from './attach.js';
 export type { ImageConfigSpec, CommitWithConfigOptions, FsChange, FsChangeKind } from './snapshots.js';
 export * from './types.js';
 
