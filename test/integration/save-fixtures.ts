@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import type { Engine } from '../../src/engine/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { NOTEBOOK6_IMAGE } from '../helpers/engine.js';
+import tar from 'tar-stream';
 import { createTemporary, readContainerFile } from '../../src/workspace/save/temp-container.js';
 
 export interface TestWorkspace {
@@ -87,6 +88,22 @@ export async function fileInImage(engine: Engine, image: string, path: string): 
   const id = await createTemporary(engine, image, 'test');
   try {
     return (await readContainerFile(engine, id, path))?.toString('utf8') ?? null;
+  } finally {
+    await engine.containers.remove(id, { force: true });
+  }
+}
+
+/** Permission bits of a path in an image (the first entry of its tar from the engine). */
+export async function modeInImage(engine: Engine, image: string, path: string): Promise<number> {
+  const id = await createTemporary(engine, image, 'test');
+  try {
+    const extract = tar.extract();
+    (await engine.containers.getArchive(id, path)).pipe(extract);
+    for await (const entry of extract) {
+      entry.resume();
+      return (entry.header.mode ?? 0) & 0o7777;
+    }
+    throw new Error(`${path} is not in ${image}`);
   } finally {
     await engine.containers.remove(id, { force: true });
   }

@@ -10,11 +10,12 @@ import { tempDir } from '../helpers/tmp.js';
 import { L } from '../../src/workspace/labels.js';
 import { S } from '../../src/workspace/save/labels.js';
 import type { SnapshotResult } from '../../src/workspace/save/snapshot.js';
-import { fileInImage, fillTree, makeWorkspace, parseJson, treeOf } from './save-fixtures.js';
+import { fileInImage, fillTree, makeWorkspace, modeInImage, parseJson, treeOf } from './save-fixtures.js';
 
-// Both ways a save writes the folder's layer: a partial `docker load`, and the temporary
-// container (the fallback for engines that cannot load a partial image, and big local saves).
-for (const via of ['load', 'container'] as const)
+// Every way a save writes the folder's layer: a partial `docker load`; the temporary container
+// fed a tar stream (engines that cannot load a partial image); and the temporary container's
+// own `cp -a` from the mounted folder (big saves on a local engine).
+for (const via of ['load', 'container', 'cp'] as const)
 test(`save, save again, restore (${via}): the folder comes back exactly; the image has no token`, async (t) => {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
@@ -42,7 +43,7 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   const first = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(first.code, 0, first.stderr);
   const r1 = parseJson<SnapshotResult>(first.stdout);
-  assert.equal(r1.archive?.method === 'load', via === 'load', `written by ${r1.archive?.method}`);
+  assert.equal(r1.archive?.method, via === 'container' ? 'tar' : via, `written by ${r1.archive?.method}`);
   assert.equal(r1.created, true);
   assert.equal(r1.base, 'fresh');
   assert.equal(r1.env.changed, true);
@@ -72,6 +73,7 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   unlinkSync(join(ws.dir, 'data/one-byte'));
   writeFileSync(join(ws.dir, 'notebooks/new.py'), 'print("new")\n');
   chmodSync(join(ws.dir, 'notebooks/deep/deeper/deepest/note.md'), 0o640);
+  chmodSync(join(ws.dir, 'notebooks/deep'), 0o750);
   const second = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(second.code, 0, second.stderr);
   const r2 = parseJson<SnapshotResult>(second.stdout);
@@ -85,6 +87,7 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   assert.equal(img2!.layers.length, img1.layers.length + 1);
   assert.ok(img2!.size - img1.size < 200_000, `the new layer is small (${img2!.size - img1.size} bytes)`);
   assert.equal(await fileInImage(engine, img2!.id, '/archive/data/one-byte'), null, 'a deleted file is gone from the image');
+  assert.equal((await modeInImage(engine, img2!.id, '/archive/notebooks/deep')).toString(8), '750', "a folder's new mode is in the image");
 
   const third = await runCli(['save', '--json'], { cwd: ws.dir, env: { TRANSFERCTL_SAVE_VIA: via } });
   assert.equal(third.code, 0, third.stderr);

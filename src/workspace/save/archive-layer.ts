@@ -2,6 +2,7 @@
 // through the Engine API (a tar stream, any engine), or, for a local engine and many bytes,
 // by `cp -a` inside the temporary container from the folder mounted read-only (the seed's
 // own speed), hashing in parallel and checking afterwards that the folder did not change.
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Engine } from '../../engine/index.js';
@@ -18,6 +19,8 @@ import { debug } from '../../log.js';
 const log = debug('save');
 import { entryAt, scanFolder, type ScanResult } from './scan.js';
 import { readContainerFile, runInTemporary } from './temp-container.js';
+import { startCopyAgent } from './copy-agent.js';
+import { writeLists, type FolderAttrs } from './lists.js';
 
 /** Below this many bytes to write, the tar stream is faster than starting the container. */
 export const FAST_COPY_MIN_BYTES = 16 * 1024 * 1024;
@@ -86,9 +89,10 @@ async function previousManifest(engine: Engine, tempId: string, req: PlanRequest
   return raw;
 }
 
-export function useFastCopy(engine: Engine, work: ArchiveWork): boolean {
-  const bytes = work.write.reduce((n, e) => n + e.size, 0);
-  return !!engine.endpoint.socketPath && bytes >= FAST_COPY_MIN_BYTES && work.scan.skipped.length === 0;
+/** TRANSFERCTL_SAVE_VIA=cp takes it for any size (the tests use it for a small folder). */
+export function useFastCopy(engine: Engine, work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!engine.endpoint.socketPath || work.scan.skipped.length > 0) return false;
+  return env.TRANSFERCTL_SAVE_VIA === 'cp' || work.write.reduce((n, e) => n + e.size, 0) >= FAST_COPY_MIN_BYTES;
 }
 
 /** Above this many bytes to write, a local engine takes the temporary container's `cp -a`:
@@ -97,9 +101,9 @@ export function useFastCopy(engine: Engine, work: ArchiveWork): boolean {
 export const LOAD_MAX_LOCAL_BYTES = 128 * 1024 * 1024;
 
 /** The folder's layer goes in by a partial `docker load` (layer-load.ts): small changes on a
- * local engine, everything on a remote one. TRANSFERCTL_SAVE_VIA=load|container forces a path. */
+ * local engine, everything on a remote one. TRANSFERCTL_SAVE_VIA=load|container|cp forces a path. */
 export function canLoadLayer(engine: Engine, work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!work.changed || env.TRANSFERCTL_SAVE_VIA === 'container') return false;
+  if (!work.changed || env.TRANSFERCTL_SAVE_VIA === 'container' || env.TRANSFERCTL_SAVE_VIA === 'cp') return false;
   if (!work.write.every((e) => e.size <= LAYER_TAR_MAX_FILE)) return false;
   if (env.TRANSFERCTL_SAVE_VIA === 'load') return true;
   const bytes = work.write.reduce((n, e) => n + e.size, 0);
@@ -152,6 +156,8 @@ export interface WriteRequest {
   /** Absolute paths to delete first (environment and archive). */
   removals: string[];
   fast: boolean;
+  /** The host folder the temporary container reads its lists from, when it has one. */
+  lists?: string;
   /** Runs between the deletions/copies and the manifest (the environment's copy). */
   between: () => Promise<void>;
   stats: ArchiveStats;
@@ -159,39 +165,52 @@ export interface WriteRequest {
 
 /** Writes the layer's files through the temporary container; returns the manifest it wrote. */
 export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<Buffer> {
+  if (req.fast && req.lists) return copyInContainer(engine, tempId, { ...req, lists: req.lists });
   const { work, stats } = req;
-  let hashes: Map<string, string> | undefined;
-  let entries = work.write;
-  if (req.fast) {
-    const copy = planCopy(work.write, work.previous);
-    const hashing = hashFiles(req.hostDir, work.write);
-    hashing.catch(() => {});
-    // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
-    await Promise.all([
-      runInTemporary(engine, tempId, { remove: req.removals, copy: copy.copy }).then(() => log(`copied ${copy.copy.length} path(s) in the container`)),
-      req.between(),
-    ]);
-    hashes = await hashing;
-    log('hashed');
-    assertUnchanged(req.hostDir, work);
-    entries = copy.headersOnly;
-  } else {
-    await runInTemporary(engine, tempId, { remove: req.removals });
-    await req.between();
-  }
+  await runInTemporary(engine, tempId, { remove: req.removals }, req.lists);
+  await req.between();
   let manifest: Buffer | undefined;
   const pack = packArchive({
     root: req.hostDir,
     prefix: req.archivePath.slice(1),
-    entries,
+    entries: work.write,
     manifestName: MANIFEST_NAME,
-    finish: (streamed) => {
-      const all = hashes ?? streamed;
-      const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: all.get(e.path) } : e));
+    finish: (hashes) => {
+      const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
       manifest = finishManifest(stats, makeManifest([...work.kept, ...written]));
       return manifest;
     },
   });
   await Promise.all([engine.containers.putArchive(tempId, '/', pack.stream), pack.done]);
   return manifest!;
+}
+
+function folderAttrs(hostDir: string, e: ManifestEntry): FolderAttrs {
+  const st = lstatSync(join(hostDir, e.path));
+  return { path: e.path, mode: e.mode, uid: st.uid, gid: st.gid };
+}
+
+/** The fast copy: `cp -a` in the container from the mounted folder, while the
+ * files are hashed here; the manifest follows on the container's stdin (copy-agent.ts). */
+async function copyInContainer(engine: Engine, tempId: string, req: WriteRequest & { lists: string }): Promise<Buffer> {
+  const { work, stats } = req;
+  const copy = planCopy(work.write, work.previous);
+  const attrs = copy.headersOnly.map((e) => folderAttrs(req.hostDir, e));
+  writeLists(req.lists, { remove: req.removals, copy: copy.copy, attrs, agent: true });
+  const agent = await startCopyAgent(engine, tempId, req.lists);
+  const hashing = hashFiles(req.hostDir, work.write);
+  hashing.catch(() => {});
+  // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
+  await Promise.all([agent.copied.then(() => log(`copied ${copy.copy.length} path(s) in the container`)), req.between()]);
+  const hashes = await hashing;
+  log('hashed');
+  const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
+  const manifest = finishManifest(stats, makeManifest([...work.kept, ...written]));
+  const finished = agent.finish(manifest);
+  finished.catch(() => {});
+  // Checked while the container writes the manifest; nothing is committed before both are done.
+  assertUnchanged(req.hostDir, work);
+  log('folder unchanged');
+  await finished;
+  return manifest;
 }

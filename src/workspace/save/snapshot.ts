@@ -1,6 +1,7 @@
 // commit and save: one new layer in a clean temporary container, committed with the base
 // image's own config, tagged only once complete. Killed at any moment, the previous image,
 // its tags and the workspace folder are as they were; the janitor removes what is left.
+import { rmSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import type { Engine, ImageDetails } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
@@ -18,6 +19,7 @@ import { createTemporary, runInTemporary } from './temp-container.js';
 import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
 import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
 import { rememberManifest } from './manifest-cache.js';
+import { makeListsDir } from './lists.js';
 
 const log = debug('save');
 
@@ -113,11 +115,15 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   /** The manifest this save wrote into the archive (kept on this machine once tagged). */
   let manifest: Buffer | undefined;
   let done = false;
+  // A local engine mounts the folder to copy straight from (see archive-layer.ts) and a folder
+  // with the temporary container's lists.
+  const local = !!engine.endpoint.socketPath;
+  const lists = local ? makeListsDir() : undefined;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {
       labels: { [S.sourceContainer]: container?.name ?? '' },
-      // A local engine can copy straight from the folder (see archive-layer.ts).
-      source: opts.kind === 'save' && engine.endpoint.socketPath ? spec.volume.hostDir : undefined,
+      source: opts.kind === 'save' && local ? spec.volume.hostDir : undefined,
+      lists,
       archivePath,
     });
     await checkpoint('created');
@@ -195,7 +201,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       // committed first from the temporary container, as a layer below it.
       let below = choice.base;
       if (envChanged && container) {
-        await runInTemporary(engine, tempId, { remove: envOps.remove });
+        await runInTemporary(engine, tempId, { remove: envOps.remove }, lists);
         await copyEnv();
         envImageId = await commit(labels);
         below = (await engine.images.inspect(envImageId)) ?? choice.base;
@@ -223,16 +229,16 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         if (!(err instanceof PartialLoadUnsupported)) throw err;
         log(`the engine cannot load a partial image (${err.message}); writing through the temporary container`);
         archive.method = useFastCopy(engine, work) ? 'cp' : 'tar';
-        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', between: async () => {}, stats: archive });
+        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', lists, between: async () => {}, stats: archive });
         Object.assign(labels, archiveLabels(archivePath, archive));
         newId = await commit(labels);
       }
     } else {
       if (work && archive) {
         step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
-        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', between: copyEnv, stats: archive });
+        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', lists, between: copyEnv, stats: archive });
       } else {
-        await runInTemporary(engine, tempId, { remove: removals });
+        await runInTemporary(engine, tempId, { remove: removals }, lists);
         await copyEnv();
       }
       await checkpoint('copied');
@@ -274,6 +280,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       const gone = done ? engine.containers.removeInBackground(tempId) : engine.containers.remove(tempId, { force: true });
       await gone.catch(() => {});
     }
+    if (lists) rmSync(lists, { recursive: true, force: true });
     // The loaded image holds the environment layer itself; this untagged record is not needed.
     if (envImageId && envImageId !== newId) await engine.images.remove(envImageId).catch(() => {});
   }
