@@ -53,6 +53,8 @@ const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a
 
 export interface PlanRequest {
   hostDir: string;
+  /** The folder as read at the start of the save (read now when not given). */
+  scan?: ScanResult;
   archivePath: string;
   baseHasArchive: boolean;
   /** The base image's manifest sha256 label, when it has one (manifest-cache.ts). */
@@ -60,7 +62,7 @@ export interface PlanRequest {
 }
 
 export async function planArchive(engine: Engine, tempId: string, req: PlanRequest): Promise<ArchiveWork> {
-  const scan = scanFolder(req.hostDir);
+  const scan = req.scan ?? scanFolder(req.hostDir);
   log(`scanned ${scan.entries.length} entries`);
   const raw = req.baseHasArchive ? await previousManifest(engine, tempId, req) : null;
   const previous = byPath(raw ? decodeManifest(raw) : null);

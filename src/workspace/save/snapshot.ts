@@ -19,6 +19,7 @@ import { createTemporary, runInTemporary } from './temp-container.js';
 import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
 import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
 import { rememberManifest } from './manifest-cache.js';
+import { scanFolder } from './scan.js';
 import { makeListsDir } from './lists.js';
 
 const log = debug('save');
@@ -79,10 +80,15 @@ async function previousImage(engine: Engine, ref: string, force?: boolean): Prom
 export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: SnapshotOptions): Promise<SnapshotResult> {
   const started = Date.now();
   const step = opts.onStep ?? (() => {});
-  await sweepTemporaries(engine).catch(() => {});
+  const swept = sweepTemporaries(engine).catch(() => {});
   const repo = snapshotRepo(spec);
   const tags = snapshotTags(spec, new Date(), opts.tag);
   const archivePath = archivePathOf(spec);
+  // The folder is read (synchronously) while the engine answers the sweep; the workspace's
+  // container is looked for after it (a leftover being removed is not a candidate then).
+  if (opts.kind === 'save') step(`reading ${spec.volume.hostDir}`);
+  const scan = opts.kind === 'save' ? scanFolder(spec.volume.hostDir) : undefined;
+  await swept;
   const found = await findWorkspaceContainer(engine, spec);
   if (found.kind === 'foreign') throw foreignContainerError(spec, found.container);
   const container = found.kind === 'ours' ? found.container : null;
@@ -144,9 +150,9 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     let archive: ArchiveStats | undefined;
     let work: ArchiveWork | undefined;
     if (opts.kind === 'save') {
-      step(`reading ${spec.volume.hostDir}`);
       work = await planArchive(engine, tempId, {
         hostDir: spec.volume.hostDir,
+        scan,
         archivePath,
         baseHasArchive: choice.baseHasArchive,
         manifestSha256: choice.base.labels[S.manifestSha256],
