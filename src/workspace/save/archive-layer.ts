@@ -114,7 +114,11 @@ export function canLoadLayer(engine: Engine, work: ArchiveWork, env: NodeJS.Proc
 
 /** Hash what is written, and make the new manifest (updates the stats' totals). */
 export async function manifestFor(work: ArchiveWork, hostDir: string, stats: ArchiveStats): Promise<Buffer> {
-  const hashes = await hashFiles(hostDir, work.write);
+  return manifestWith(work, await hashFiles(hostDir, work.write), stats);
+}
+
+/** The new manifest: what the base had and kept, and what is written with its hashes. */
+function manifestWith(work: ArchiveWork, hashes: Map<string, string>, stats: ArchiveStats): Buffer {
   const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
   return finishManifest(stats, makeManifest([...work.kept, ...written]));
 }
@@ -177,11 +181,7 @@ export async function writeArchive(engine: Engine, tempId: string, req: WriteReq
     prefix: req.archivePath.slice(1),
     entries: work.write,
     manifestName: MANIFEST_NAME,
-    finish: (hashes) => {
-      const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
-      manifest = finishManifest(stats, makeManifest([...work.kept, ...written]));
-      return manifest;
-    },
+    finish: (hashes) => (manifest = manifestWith(work, hashes, stats)),
   });
   await Promise.all([engine.containers.putArchive(tempId, '/', pack.stream), pack.done]);
   return manifest!;
@@ -206,8 +206,7 @@ async function copyInContainer(engine: Engine, tempId: string, req: WriteRequest
   await Promise.all([agent.copied.then(() => log(`copied ${copy.copy.length} path(s) in the container`)), req.between()]);
   const hashes = await hashing;
   log('hashed');
-  const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
-  const manifest = finishManifest(stats, makeManifest([...work.kept, ...written]));
+  const manifest = manifestWith(work, hashes, stats);
   const finished = agent.finish(manifest);
   finished.catch(() => {});
   // Checked while the container writes the manifest; nothing is committed before both are done.
