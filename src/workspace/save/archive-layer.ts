@@ -173,7 +173,7 @@ export interface WriteRequest {
 export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<Buffer> {
   if (req.fast && req.lists) return copyInContainer(engine, tempId, { ...req, lists: req.lists });
   const { work, stats } = req;
-  await runInTemporary(engine, tempId, { remove: req.removals }, req.lists);
+  await runInTemporary(engine, tempId, req.removals, req.lists);
   await req.between();
   let manifest: Buffer | undefined;
   const pack = packArchive({

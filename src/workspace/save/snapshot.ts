@@ -207,7 +207,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       // committed first from the temporary container, as a layer below it.
       let below = choice.base;
       if (envChanged && container) {
-        await runInTemporary(engine, tempId, { remove: envOps.remove }, lists);
+        await runInTemporary(engine, tempId, envOps.remove, lists);
         await copyEnv();
         envImageId = await commit(labels);
         below = (await engine.images.inspect(envImageId)) ?? choice.base;
@@ -244,7 +244,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
         manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', lists, between: copyEnv, stats: archive });
       } else {
-        await runInTemporary(engine, tempId, { remove: removals }, lists);
+        await runInTemporary(engine, tempId, removals, lists);
         await copyEnv();
       }
       await checkpoint('copied');

@@ -1,5 +1,6 @@
 // Short-lived containers a snapshot or restore works in: labelled temporary with their owner,
-// never started except to delete paths, removed when done (or by the janitor after a crash).
+// started only to delete paths, to copy from the mounted folder (copy-agent.ts) or to copy an
+// archive out; removed when done (or by the janitor after a crash).
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -51,7 +52,7 @@ export interface TemporaryOptions {
 
 function mountsOf(opts: TemporaryOptions): ContainerCreateSpec['mounts'] {
   if (opts.run) return [{ type: 'bind', source: opts.run.target, target: SOURCE_MOUNT }];
-  const mounts: NonNullable<ContainerCreateSpec['mounts']> = [];
+  const mounts: MountSpec[] = [];
   if (opts.source) mounts.push({ type: 'bind', source: opts.source, target: SOURCE_MOUNT, readOnly: true });
   if (opts.lists) mounts.push({ type: 'bind', source: opts.lists, target: LISTS_MOUNT, readOnly: true });
   return mounts.length ? mounts : undefined;
@@ -101,12 +102,13 @@ export async function readContainerFile(engine: Engine, id: string, path: string
   return firstFile(stream);
 }
 
-/** Start the temporary container once and wait for it: the lists go into `hostLists` when it
- * was created with that folder mounted, else into the container itself. */
-export async function runInTemporary(engine: Engine, id: string, lists: Lists, hostLists?: string): Promise<void> {
-  if (!lists.remove?.length && !lists.copy?.length) return;
-  if (hostLists) writeLists(hostLists, lists);
-  else await engine.containers.putArchive(id, '/', listsTar(lists));
+/** Start the temporary container once to delete absolute paths (the layer records whiteouts),
+ * and wait for it: the list goes into `hostLists` when it was created with that folder mounted,
+ * else into the container itself. */
+export async function runInTemporary(engine: Engine, id: string, remove: string[], hostLists?: string): Promise<void> {
+  if (remove.length === 0) return;
+  if (hostLists) writeLists(hostLists, { remove });
+  else await engine.containers.putArchive(id, '/', listsTar({ remove }));
   await engine.containers.start(id);
   const code = await engine.containers.wait(id);
   if (code !== 0) {
