@@ -1,4 +1,4 @@
-// A workspace in a temporary folder, removed (container and image) after the test.
+// A workspace in a temporary folder, removed (container and images) after the test.
 import { writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,9 @@ export function makeWorkspace(t: TestContext, engine: Engine, config: Record<str
   t.after(async () => {
     await engine.containers.remove(container, { force: true }).catch(() => {});
     await engine.images.remove(image, { force: true }).catch(() => {});
+    // A rebuild moves the tag and leaves the earlier build untagged: remove those too.
+    const earlier = await engine.images.list({ labels: [`org.transferctl.host-directory=${dir}`] }).catch(() => []);
+    for (const img of earlier) await engine.images.remove(img.id, { force: true }).catch(() => {});
   });
   return { dir, config: file, container, image };
 }
