@@ -48,9 +48,14 @@ async function settle(engine: Engine): Promise<void> {
 }
 
 /** Untimed, before each timed step: write back what the step before left dirty (this VM's
- * disk is slow, and its writeback would otherwise land on whichever step runs next). */
+ * disk is slow, and its writeback would otherwise land on whichever step runs next), then let
+ * the machine settle. After the large deletions between steps (images, containers, restored
+ * folders) a step that starts at once ran ~1 s slower here than one started 3 s later, with the
+ * disk and CPUs idle meanwhile (the VM hands freed memory back to its host in the background). */
+const SETTLE_MS = 3000;
 async function quiesce(): Promise<void> {
   await sh('sync', []);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
 }
 
 async function cli(args: string[], cwd: string): Promise<{ ms: number; out: string }> {
