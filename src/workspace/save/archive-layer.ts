@@ -167,6 +167,15 @@ export interface WriteRequest {
   /** Runs between the deletions/copies and the manifest (the environment's copy). */
   between: () => Promise<void>;
   stats: ArchiveStats;
+  /** The fast copy's hashes of `work.write`, when begun earlier (startHashing). */
+  hashes?: Promise<Map<string, string>>;
+}
+
+/** The fast copy hashes alongside the copy: begin as soon as the plan is known. */
+export function startHashing(hostDir: string, work: ArchiveWork): Promise<Map<string, string>> {
+  const hashing = hashFiles(hostDir, work.write);
+  hashing.catch(() => {});
+  return hashing;
 }
 
 /** Writes the layer's files through the temporary container; returns the manifest it wrote. */
@@ -199,9 +208,8 @@ async function copyInContainer(engine: Engine, tempId: string, req: WriteRequest
   const copy = planCopy(work.write, work.previous);
   const attrs = copy.headersOnly.map((e) => folderAttrs(req.hostDir, e));
   writeLists(req.lists, { remove: req.removals, copy: copy.copy, attrs, agent: true });
+  const hashing = req.hashes ?? startHashing(req.hostDir, work);
   const agent = await startCopyAgent(engine, tempId, req.lists);
-  const hashing = hashFiles(req.hostDir, work.write);
-  hashing.catch(() => {});
   // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
   await Promise.all([agent.copied.then(() => log(`copied ${copy.copy.length} path(s) in the container`)), req.between()]);
   const hashes = await hashing;

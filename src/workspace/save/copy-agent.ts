@@ -67,6 +67,7 @@ export async function startCopyAgent(engine: Engine, id: string, listsDir: strin
   const copied = when((text) => text.includes(COPIED_MARK));
   try {
     await engine.containers.start(id);
+    log('copy agent started');
   } catch (e) {
     io.close();
     throw e;

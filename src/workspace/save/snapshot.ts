@@ -16,7 +16,7 @@ import { snapshotConfig } from './image-config.js';
 import { MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
 import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
 import { createTemporary, runInTemporary } from './temp-container.js';
-import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
+import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, startHashing, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
 import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
 import { rememberManifest } from './manifest-cache.js';
 import { scanFolder } from './scan.js';
@@ -149,6 +149,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     // The archive: the folder against the base's manifest.
     let archive: ArchiveStats | undefined;
     let work: ArchiveWork | undefined;
+    let hashes: Promise<Map<string, string>> | undefined;
     if (opts.kind === 'save') {
       work = await planArchive(engine, tempId, {
         hostDir: spec.volume.hostDir,
@@ -168,9 +169,12 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         method: canLoadLayer(engine, work) ? 'load' : useFastCopy(engine, work) ? 'cp' : 'tar',
       };
       log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
+      // The fast copy's hashing begins now, while the environment is looked at and the copy starts.
+      if (archive.method === 'cp' && lists) hashes = startHashing(spec.volume.hostDir, work);
     }
     const skipped = work?.scan.skipped ?? [];
     const { current, ops: envOps, changed: envChanged, labels: envLabels } = await envDecision;
+    log(`environment ${envChanged ? 'changed' : 'unchanged'}`);
     const removals = [...envOps.remove, ...(work?.remove ?? []).map((p) => `${archivePath}/${p}`)];
 
     if (!envChanged && !work?.changed && choice.mode === 'previous') {
@@ -242,7 +246,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     } else {
       if (work && archive) {
         step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
-        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', lists, between: copyEnv, stats: archive });
+        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', lists, between: copyEnv, stats: archive, hashes });
       } else {
         await runInTemporary(engine, tempId, removals, lists);
         await copyEnv();
