@@ -59,13 +59,14 @@ function mountsOf(opts: TemporaryOptions): ContainerCreateSpec['mounts'] {
 }
 
 // The host's network: these containers only copy files, and a network namespace of their own
-// (even "none") costs about as much as the rest of their start.
+// (even "none") costs about as much as the rest of their start. The script's $0 leads the
+// command, which a commit records as the layer's "created by" in the image history.
 export async function createTemporary(engine: Engine, image: string, purpose: string, opts: TemporaryOptions = {}): Promise<string> {
   return engine.containers.create({
     name: `tc-${purpose}-tmp-${randomBytes(5).toString('hex')}`,
     image,
-    entrypoint: ['/bin/sh', '-c', opts.run?.script ?? SCRIPT, 'transferctl'],
-    cmd: opts.run?.args ?? [opts.archivePath ?? '/archive', opts.lists ? LISTS_MOUNT : IN_LAYER_LISTS],
+    entrypoint: ['/bin/sh', '-c', opts.run?.script ?? SCRIPT],
+    cmd: [`transferctl-${purpose}`, ...(opts.run?.args ?? [opts.archivePath ?? '/archive', opts.lists ? LISTS_MOUNT : IN_LAYER_LISTS])],
     mounts: mountsOf(opts),
     env: {},
     user: '0',
