@@ -67,8 +67,8 @@ test('SIGKILL during save leaves the previous image, tag and folder intact; the 
     const left = await leftovers(engine, pid);
     assert.equal(left.containers, 1, `killed at ${stage}: its temporary container is labelled`);
     if (stage === 'committed') assert.equal(left.images, 1, 'the untagged image is labelled with its dead owner');
-    // The next transferctl command sweeps up (here a restore of the untouched previous save).
-    const next = await runCli(['restore', ref, join(probes, stage)], { cwd: ws.dir });
+    // The next transferctl command sweeps up: `status`, or a restore of the untouched previous save.
+    const next = await runCli(stage === 'created' ? ['status'] : ['restore', ref, join(probes, stage)], { cwd: ws.dir });
     assert.equal(next.code, 0, next.stderr);
     assert.deepEqual(await leftovers(engine, pid), { containers: 0, images: 0 }, `killed at ${stage}: the next command removed the leftovers`);
   }

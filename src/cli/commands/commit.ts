@@ -28,7 +28,7 @@ export function define(program: Command): void {
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
     .action(async (opts) => {
-      const { spec, engine } = await workspaceContext(opts);
+      const { spec, engine } = await workspaceContext(opts, { sweep: false });
       const r = await withInterrupt((signal) => commit(engine, spec, { tag: opts.tag, force: opts.force, signal, onStep: opts.json ? undefined : info }));
       if (opts.json) printJson(r);
       else say(renderSnapshot(r));

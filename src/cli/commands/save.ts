@@ -16,7 +16,7 @@ export function define(program: Command): void {
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
     .action(async (opts) => {
-      const { spec, engine } = await workspaceContext(opts, { hostDir: true });
+      const { spec, engine } = await workspaceContext(opts, { hostDir: true, sweep: false });
       const r = await withInterrupt((signal) =>
         save(engine, spec, { tag: opts.tag, forceEnv: opts.env, force: opts.force, signal, onStep: opts.json ? undefined : info }),
       );

@@ -3,6 +3,7 @@ import { jsonOption } from '../shared.js';
 import { printJson, say, table } from '../output.js';
 import { connectEngine } from '../../engine/index.js';
 import { listWorkspaces } from '../../workspace/status.js';
+import { sweepTemporaries } from '../../workspace/janitor.js';
 
 export function define(program: Command): void {
   program
@@ -12,7 +13,8 @@ export function define(program: Command): void {
     .addOption(jsonOption())
     .action(async (opts) => {
       const engine = await connectEngine();
-      const list = await listWorkspaces(engine);
+      // The janitor runs alongside: what a killed run left is not a workspace, so not listed.
+      const [list] = await Promise.all([listWorkspaces(engine), sweepTemporaries(engine).catch(() => {})]);
       if (opts.json) return printJson(list);
       if (list.length === 0) return say('No transferctl workspaces on this engine. Start one with `transferctl up`.');
       say(table(list.map((w) => [w.name, w.state, w.url ?? '-', w.hostDirectory]), ['NAME', 'STATE', 'URL', 'FOLDER']));

@@ -42,7 +42,7 @@ export function define(program: Command): void {
         return;
       }
       if (dir) throw new UserError(`unexpected argument "${dir}"`, { hint: 'a folder argument goes with --from IMAGE; the config is chosen with --config', exitCode: 2 });
-      const { spec, engine } = await workspaceContext(opts, { hostDir: true });
+      const { spec, engine } = await workspaceContext(opts, { hostDir: true, sweep: false });
       const result = await withInterrupt((signal) =>
         up(engine, spec, {
           port: opts.port,
