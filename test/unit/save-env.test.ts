@@ -19,6 +19,19 @@ test('env: runtime noise, the mount point and transferctl files are not environm
   assert.deepEqual(kept, [ch('added', '/opt/venv/lib/pkg')]);
 });
 
+test('env: the folders Jupyter and IPython make at start are not environment, unless what is below them is', () => {
+  const skip = { mountPoint: '/home/jovyan/work', archivePath: '/archive' };
+  const atStart = ['/root/.ipython', '/root/.ipython/profile_default', '/root/.ipython/profile_default/startup', '/root/.ipython/profile_default/startup/README', '/root/.ipython/profile_default/log', '/root/.local', '/root/.local/share', '/root/.local/share/jupyter', '/root/.local/share/jupyter/runtime', '/root/.local/share/jupyter/runtime/nbserver-7.json'].map((p) => ch('added', p));
+  assert.deepEqual(filterEnvChanges(atStart, skip), []);
+  const userSite = [...atStart, ch('added', '/root/.local/lib'), ch('added', '/root/.local/lib/python3.11/site-packages/pkg.py'), ch('added', '/root/.ipython/profile_default/startup/00-mine.py')];
+  assert.deepEqual(
+    filterEnvChanges(userSite, skip).map((c) => c.path),
+    ['/root/.ipython', '/root/.ipython/profile_default', '/root/.ipython/profile_default/startup', '/root/.ipython/profile_default/startup/00-mine.py', '/root/.local', '/root/.local/lib', '/root/.local/lib/python3.11/site-packages/pkg.py'],
+  );
+  // The same folder names elsewhere are environment like any other.
+  assert.deepEqual(filterEnvChanges([ch('added', '/opt/.local')], skip), [ch('added', '/opt/.local')]);
+});
+
 test('env: added trees are copied once, modified folders only as entries, deletions collapse', () => {
   const ops = planEnvOps(
     [ch('modified', '/opt'), ch('modified', '/opt/venv'), ch('added', '/opt/venv/pkg'), ch('added', '/opt/venv/pkg/a.py'), ch('modified', '/etc/motd'), ch('deleted', '/usr/share/doc/x'), ch('modified', '/home/jovyan')],

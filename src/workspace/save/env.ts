@@ -30,7 +30,15 @@ export const ENV_EXCLUDED = [
   '/etc/resolv.conf',
   '/usr/sbin/docker-init',
 ];
-const NOISE = [/\/\.local\/share\/jupyter\/runtime(\/|$)/, /\/\.ipython\/profile_[^/]+\/(history\.sqlite|db|security)(-journal)?(\/|$)/, /\/\.cache(\/|$)/];
+const NOISE = [
+  /\/\.local\/share\/jupyter\/runtime(\/|$)/,
+  /\/\.ipython\/profile_[^/]+\/(history\.sqlite|db|security|log|pid)(-journal)?(\/|$)/,
+  /\/\.ipython\/profile_[^/]+\/startup\/README$/,
+  /\/\.cache(\/|$)/,
+];
+/** Folders that Jupyter and IPython create in the home folder when they start: not environment
+ * unless something that is (a `pip install --user`, a startup script) lies below them. */
+const STARTUP_FOLDERS = /^(\/root|\/home\/[^/]+)\/(\.ipython(\/profile_[^/]+(\/startup)?)?|\.local(\/share(\/jupyter)?)?)$/;
 
 function under(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : root + '/');
@@ -42,9 +50,12 @@ export function filterEnvChanges(changes: FsChange[], skip: { mountPoint: string
   // for the mount point): never copy it, or its whole tree (the mounted folder!) would come along.
   const parents = new Set<string>();
   for (const c of changes) for (let p = posix.dirname(c.path); p !== '/' && p !== '.' && !parents.has(p); p = posix.dirname(p)) parents.add(p);
-  return changes
+  const kept = changes
     .filter((c) => !(c.kind === 'modified' && parents.has(c.path)))
-    .filter((c) => !roots.some((r) => under(c.path, r)) && !NOISE.some((n) => n.test(c.path)))
+    .filter((c) => !roots.some((r) => under(c.path, r)) && !NOISE.some((n) => n.test(c.path)));
+  const holdsKept = (dir: string) => kept.some((c) => c.path !== dir && under(c.path, dir) && !STARTUP_FOLDERS.test(c.path));
+  return kept
+    .filter((c) => !(c.kind === 'added' && STARTUP_FOLDERS.test(c.path) && !holdsKept(c.path)))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
