@@ -1,9 +1,11 @@
 // The janitor: temporary containers and unfinished images that a killed transferctl run
-// left behind (labelled with their owner "host:pid") are removed by the next run.
+// left behind (labelled with their owner "host:pid"), and its lists folders on this machine
+// (named with its pid), are removed by the next run.
 import type { Engine } from '../engine/index.js';
 import { debug } from '../log.js';
 import { L } from './labels.js';
 import { ownerGone, S } from './save/labels.js';
+import { sweepListsDirs } from './save/lists.js';
 
 const log = debug('janitor');
 
@@ -14,6 +16,8 @@ export interface SweepResult {
 
 export async function sweepTemporaries(engine: Engine, now = Date.now()): Promise<SweepResult> {
   const out: SweepResult = { containers: [], images: [] };
+  // A save's host folder for its temporary container's lists (a local engine's).
+  for (const name of sweepListsDirs((pid, created) => ownerGone(pid, created, now))) log(`removed leftover lists folder ${name}`);
   for (const c of await engine.containers.list({ labels: [L.temporary], all: true })) {
     const value = c.labels[L.temporary];
     if (!value || value === 'false' || c.labels[L.managed] !== 'true') continue;

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -33,6 +34,9 @@ function killedSave(ws: TestWorkspace, how: { stage?: string; afterMs?: number }
     });
   });
 }
+
+/** The host folders with the temporary container's lists that the run with this pid made. */
+const listsFoldersOf = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`transferctl-lists-${pid}-`));
 
 async function leftovers(engine: Engine, pid: number): Promise<{ containers: number; images: number }> {
   const owner = (labels: Record<string, string>) => labels[L.ownerPid]?.endsWith(`:${pid}`);
@@ -66,11 +70,13 @@ test('SIGKILL during save leaves the previous image, tag and folder intact; the 
     assert.deepEqual(treeOf(ws.dir), folder, `killed at ${stage}: the folder is as it was`);
     const left = await leftovers(engine, pid);
     assert.equal(left.containers, 1, `killed at ${stage}: its temporary container is labelled`);
+    assert.equal(listsFoldersOf(pid).length, 1, `killed at ${stage}: its lists folder is named with its pid`);
     if (stage === 'committed') assert.equal(left.images, 1, 'the untagged image is labelled with its dead owner');
     // The next transferctl command sweeps up: `status`, or a restore of the untouched previous save.
     const next = await runCli(stage === 'created' ? ['status'] : ['restore', ref, join(probes, stage)], { cwd: ws.dir });
     assert.equal(next.code, 0, next.stderr);
     assert.deepEqual(await leftovers(engine, pid), { containers: 0, images: 0 }, `killed at ${stage}: the next command removed the leftovers`);
+    assert.deepEqual(listsFoldersOf(pid), [], `killed at ${stage}: the next command removed its lists folder`);
   }
 
   // At random moments, too.

@@ -1,6 +1,6 @@
 // What the temporary container's script (temp-container.ts) is asked to do, as the files it
 // reads: NUL-separated paths, so that any file name passes through unchanged.
-import { mkdtempSync, chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,10 +43,36 @@ export function writeLists(dir: string, lists: Lists): void {
   for (const f of listFiles(lists)) writeFileSync(join(dir, f.name), f.content, { mode: 0o644 });
 }
 
+const PREFIX = 'transferctl-lists-';
+
 /** A host folder for the lists, readable by the container's root even under user-namespace
- * remapping (names of workspace files only). The caller removes it. */
+ * remapping (names of workspace files only). The caller removes it; its name carries this
+ * process's pid, so that the janitor can remove it should this process be killed. */
 export function makeListsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'transferctl-lists-'));
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** The lists folders whose owner is gone (`isGone(pid, createdMs)`), removed; returns their names. */
+export function sweepListsDirs(isGone: (pid: string, createdMs: number) => boolean, root = tmpdir()): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith(PREFIX));
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const pid = /^transferctl-lists-(\d+)-/.exec(name)?.[1];
+    try {
+      const path = join(root, name);
+      if (!pid || !isGone(pid, statSync(path).mtimeMs)) continue;
+      rmSync(path, { recursive: true, force: true });
+      out.push(name);
+    } catch {
+      // gone meanwhile, or another user's
+    }
+  }
+  return out;
 }
