@@ -7,9 +7,9 @@
 // process, so that it warms nothing up for the other).
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../src/engine/index.js';
@@ -60,6 +60,7 @@ async function stopService(s: Service): Promise<void> {
     s.child.kill('SIGTERM');
   });
   await sh(process.execPath, [BIN, 'serve', '-c', s.config, '--down']);
+  rmSync(dirname(s.config), { recursive: true, force: true });
 }
 
 async function health(s: Service): Promise<{ warm: number; assigned: number }> {
