@@ -1,5 +1,5 @@
 // Walk the workspace folder: what is there now (type, size, mode, mtime), without reading files.
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { ManifestEntry } from './manifest.js';
@@ -11,19 +11,24 @@ export interface ScanResult {
   skipped: string[];
 }
 
-/** One path's entry as it is now (no folder walk); null when it is gone or not savable. */
-export function entryAt(root: string, path: string): ManifestEntry | null {
-  let st;
-  try {
-    st = lstatSync(join(root, path));
-  } catch {
-    return null;
-  }
+/** The entry for a path from its lstat; null for what is not saved (sockets, FIFOs, devices). */
+function entryOf(root: string, path: string, st: Stats): ManifestEntry | null {
   const base = { path, mode: st.mode & 0o7777, mtimeMs: Math.round(st.mtimeMs) };
   if (st.isFile()) return { ...base, type: 'file', size: st.size };
   if (st.isDirectory()) return { ...base, type: 'dir', size: 0 };
   if (st.isSymbolicLink()) return { ...base, type: 'symlink', size: 0, target: readlinkSync(join(root, path)) };
   return null;
+}
+
+/** One path's entry as it is now (no folder walk); null when it is gone or not savable. */
+export function entryAt(root: string, path: string): ManifestEntry | null {
+  let st: Stats;
+  try {
+    st = lstatSync(join(root, path));
+  } catch {
+    return null;
+  }
+  return entryOf(root, path, st);
 }
 
 export function scanFolder(root: string): ScanResult {
@@ -41,14 +46,12 @@ export function scanFolder(root: string): ScanResult {
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       if (path === MANIFEST_NAME) continue;
-      const st = lstatSync(join(root, path));
-      const base = { path, mode: st.mode & 0o7777, mtimeMs: Math.round(st.mtimeMs) };
-      if (st.isFile()) entries.push({ ...base, type: 'file', size: st.size });
-      else if (st.isDirectory()) {
-        entries.push({ ...base, type: 'dir', size: 0 });
-        walk(path);
-      } else if (st.isSymbolicLink()) entries.push({ ...base, type: 'symlink', size: 0, target: readlinkSync(join(root, path)) });
-      else skipped.push(path);
+      const entry = entryOf(root, path, lstatSync(join(root, path)));
+      if (!entry) skipped.push(path);
+      else {
+        entries.push(entry);
+        if (entry.type === 'dir') walk(path);
+      }
     }
   };
   walk('');
