@@ -81,15 +81,17 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   const started = Date.now();
   const step = opts.onStep ?? (() => {});
   const swept = sweepTemporaries(engine).catch(() => {});
+  // A leftover temporary container is never taken for the workspace's (find.ts), so the two
+  // run together; the folder is read (synchronously) while the engine answers both.
+  const finding = findWorkspaceContainer(engine, spec);
+  finding.catch(() => {});
   const repo = snapshotRepo(spec);
   const tags = snapshotTags(spec, new Date(), opts.tag);
   const archivePath = archivePathOf(spec);
-  // The folder is read (synchronously) while the engine answers the sweep; the workspace's
-  // container is looked for after it (a leftover being removed is not a candidate then).
   if (opts.kind === 'save') step(`reading ${spec.volume.hostDir}`);
   const scan = opts.kind === 'save' ? scanFolder(spec.volume.hostDir) : undefined;
   await swept;
-  const found = await findWorkspaceContainer(engine, spec);
+  const found = await finding;
   if (found.kind === 'foreign') throw foreignContainerError(spec, found.container);
   const container = found.kind === 'ours' ? found.container : null;
   if (!container && opts.kind === 'commit') {
