@@ -27,6 +27,8 @@ function arg(args: string[], name: string, fallback: string): string {
 
 interface Service {
   url: string;
+  /** The admin page's URL (its own listener). */
+  admin: string;
   child: ChildProcess;
   config: string;
 }
@@ -40,18 +42,18 @@ async function startService(config: object): Promise<Service> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, admin } = await new Promise<{ url: string; admin: string }>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += d;
       try {
-        resolve((JSON.parse(out) as { url: string }).url);
+        resolve(JSON.parse(out) as { url: string; admin: string });
       } catch {
         /* more to come */
       }
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
   });
-  return { url, child, config: file };
+  return { url, admin, child, config: file };
 }
 
 async function stopService(s: Service): Promise<void> {
@@ -68,7 +70,7 @@ async function health(s: Service): Promise<{ warm: number; assigned: number }> {
 }
 
 async function sessions(s: Service): Promise<{ route: string; state: string; containerId: string; url?: string }[]> {
-  const res = await fetch(`${s.url}/admin/api/sessions`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  const res = await fetch(`${s.admin}/api/sessions`, { headers: { authorization: `Bearer ${ADMIN}` } });
   return ((await res.json()) as { sessions: { route: string; state: string; containerId: string; url?: string }[] }).sessions;
 }
 

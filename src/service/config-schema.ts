@@ -73,9 +73,16 @@ export const serveConfigSchema = z
     admin: z
       .strictObject({
         'token-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Environment variable holding the admin token. Default TRANSFERCTL_SERVE_ADMIN_TOKEN; when unset a random token is made and printed.'),
+        listen: z
+          .strictObject({
+            address: z.string().min(1).optional().describe('Address of the admin listener. Default 127.0.0.1.'),
+            port: z.number().int().min(0).max(65535).optional().describe("Port of the admin listener. Default: the visitors' port + 1 (0 when that is 0)."),
+          })
+          .optional()
+          .describe("The admin page, its API and /metrics listen here, never on the visitors' port (their own origin)."),
       })
       .optional()
-      .describe('The admin API and page (behind a bearer token).'),
+      .describe('The admin page (signed-in session) and API (bearer token), on their own listener.'),
   })
   .describe('transferctl serve: temporary notebooks for a workshop\'s visitors.');
 

@@ -21,6 +21,8 @@ export interface ServeSpec {
   internet: boolean;
   proxyTo: 'auto' | 'address' | 'port';
   adminTokenEnv: string;
+  /** The admin's own listener; port undefined: the visitors' port + 1 (see adminPort). */
+  adminListen: { address: string; port?: number };
 }
 
 export const DEFAULT_CONFIG_NAME = 'serve.json';
@@ -31,6 +33,12 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
   if (size > capacity) {
     throw new ConfigError(file ?? '(config)', `pool.size (${size}) is larger than pool.capacity (${capacity})`, {
       hint: 'the warm pool counts against the capacity: lower pool.size or raise pool.capacity',
+    });
+  }
+  const listenPort = raw.listen?.port ?? 8000;
+  if (raw.admin?.listen?.port !== undefined && raw.admin.listen.port !== 0 && raw.admin.listen.port === listenPort) {
+    throw new ConfigError(file ?? '(config)', `admin.listen.port (${listenPort}) is the visitors' port`, {
+      hint: 'the admin needs its own port (its own origin): choose another admin.listen.port, or leave it out for the visitors\' port + 1',
     });
   }
   return {
@@ -60,7 +68,14 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     internet: raw.network?.internet ?? true,
     proxyTo: raw.network?.['proxy-to'] ?? 'auto',
     adminTokenEnv: raw.admin?.['token-env'] ?? 'TRANSFERCTL_SERVE_ADMIN_TOKEN',
+    adminListen: { address: raw.admin?.listen?.address ?? '127.0.0.1', port: raw.admin?.listen?.port },
   };
+}
+
+/** The admin listener's port: as configured, else the visitors' port + 1 (0 stays 0: the system chooses). */
+export function adminPort(spec: Pick<ServeSpec, 'listen' | 'adminListen'>): number {
+  if (spec.adminListen.port !== undefined) return spec.adminListen.port;
+  return spec.listen.port === 0 ? 0 : spec.listen.port + 1;
 }
 
 /** Read, validate and resolve a serve config file. */

@@ -1,11 +1,10 @@
-// The HTTP server: visitor paths go straight to the proxy (no framework in the hot path,
+// The visitors' HTTP server (the admin has its own: admin-server.ts): visitor paths go straight to the proxy (no framework in the hot path,
 // no body parsing); everything else is a fastify route. Each new connection goes first to
 // the proxy's fast lane, which hands it to node's http server (and so to all of the above)
 // unless it carries only requests the lane forwards itself.
 import http from 'node:http';
 import type net from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { adminRoutes } from './admin-routes.js';
 import type { ServiceCore } from './core.js';
 import type { Proxy } from './proxy.js';
 import { visitorRoutes } from './visitor-routes.js';
@@ -26,7 +25,6 @@ export function buildServer(core: ServiceCore, proxy: Proxy): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
   visitorRoutes(app, core);
-  adminRoutes(app, core);
   return app;
 }
 

@@ -6,7 +6,8 @@ import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import { debug } from '../log.js';
 import { adopt, type AdoptResult } from './adopt.js';
-import type { ServeSpec } from './config.js';
+import { adminPort, type ServeSpec } from './config.js';
+import { buildAdminServer } from './admin-server.js';
 import type { ServiceCore } from './core.js';
 import { startCuller } from './culler.js';
 import { landingPath } from './jupyter-api.js';
@@ -29,6 +30,9 @@ export interface ServeOptions {
 export interface ServeHandle {
   url: string;
   port: number;
+  /** The admin's own origin (page at /admin, API at /admin/api, /metrics). */
+  adminUrl: string;
+  adminPort: number;
   adminToken: string;
   adminTokenGenerated: boolean;
   adopted: AdoptResult;
@@ -91,26 +95,36 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
 
   const proxy = createProxy({ store, metrics, ended: (r) => pool.ended.get(r) });
   const app = buildServer(core, proxy);
-  try {
-    await app.listen({ host: spec.listen.address, port: spec.listen.port });
-  } catch (err) {
-    culler.stop();
-    await pool.close();
-    proxy.close();
-    // Nothing half-done: a network made just now, with nothing on it, goes again.
-    if (network.created && store.list().length === 0) await engine.networks.remove(network.id).catch(() => {});
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot listen on ${spec.listen.address}:${spec.listen.port}${code ? ` (${code})` : ''}`, {
-      hint: code === 'EADDRINUSE' ? 'another program uses that port: set listen.port in the serve config, or pass --port' : undefined,
-      cause: err,
-    });
-  }
+  const admin = buildAdminServer(core);
+  const listening: { close(): Promise<unknown> }[] = [];
+  const listen = async (server: typeof app, address: string, port: number, field: string) => {
+    try {
+      await server.listen({ host: address, port });
+      listening.push(server);
+    } catch (err) {
+      culler.stop();
+      await pool.close();
+      proxy.close();
+      for (const s of listening) await s.close();
+      // Nothing half-done: a network made just now, with nothing on it, goes again.
+      if (network.created && store.list().length === 0) await engine.networks.remove(network.id).catch(() => {});
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UserError(`cannot listen on ${address}:${port}${code ? ` (${code})` : ''}`, {
+        hint: code === 'EADDRINUSE' ? `another program uses that port: set ${field} in the serve config${field === 'listen.port' ? ', or pass --port' : ''}` : undefined,
+        cause: err,
+      });
+    }
+  };
+  await listen(app, spec.listen.address, spec.listen.port, 'listen.port');
+  await listen(admin, spec.adminListen.address, adminPort(spec), 'admin.listen.port');
   pool.fill();
   const port = (app.server.address() as AddressInfo).port;
-  const host = spec.listen.address === '0.0.0.0' ? '127.0.0.1' : spec.listen.address;
+  const aPort = (admin.server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: httpUrl(spec.listen.address, port),
     port,
+    adminUrl: httpUrl(spec.adminListen.address, aPort),
+    adminPort: aPort,
     adminToken,
     adminTokenGenerated: !opts.adminToken && !fromEnv,
     adopted,
@@ -120,8 +134,14 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
       await pool.close();
       proxy.close();
       await app.close();
+      await admin.close();
     },
   };
+}
+
+function httpUrl(address: string, port: number): string {
+  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Remove every container and the network of a service (`transferctl serve --down`). */

@@ -1,4 +1,4 @@
-// Landing page, "Start my notebook", the waiting line, health and metrics.
+// Landing page, "Start my notebook", the waiting line and health (metrics are the admin's).
 import type { FastifyInstance } from 'fastify';
 import { sessionUrl, type ServiceCore } from './core.js';
 import { closedPage, landingPage, waitingPage } from './pages/visitor.js';
@@ -56,6 +56,4 @@ export function visitorRoutes(app: FastifyInstance, core: ServiceCore): void {
       lastSpawnError: core.pool.lastError ?? null,
     });
   });
-
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(core.metrics.registry.render()));
 }

@@ -73,7 +73,7 @@ test('serve in a browser: Start → JupyterLab → a cell runs; the admin page s
 
   // The admin page, in its own browser context: sign in with the token, see the session.
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await admin.goto(`${h.url}/admin`);
+  await admin.goto(`${h.adminUrl}/admin`);
   await admin.fill('input[name=token]', ADMIN);
   await admin.click('button[type=submit]');
   await admin.waitForSelector('#sessions');

@@ -36,7 +36,7 @@ test('serve: a full service queues visitors, then serves them when a slot frees'
   assert.match(form.headers.get('location')!, /^\/wait\/[0-9a-f]+$/);
 
   // The admin ends A: B (first in line) gets the freed slot, C moves up.
-  const del = await fetch(`${h.url}/admin/api/sessions/${A.route}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+  const del = await fetch(`${h.adminUrl}/admin/api/sessions/${A.route}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
   assert.equal(del.status, 200);
   const served = await until('B to be served', async () => {
     const r = (await (await fetch(`${h.url}/api/wait/${b.ticket}`)).json()) as { url?: string };
@@ -58,7 +58,7 @@ test('serve: a full service queues visitors, then serves them when a slot frees'
   assert.equal((await serviceContainers(spec.name)).length, 1);
 
   // Drain: no new notebooks, a clear answer.
-  const drain = await fetch(`${h.url}/admin/api/drain`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: '{}' });
+  const drain = await fetch(`${h.adminUrl}/admin/api/drain`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: '{}' });
   assert.equal(((await drain.json()) as { pool: { draining: boolean } }).pool.draining, true);
   const closed = await fetch(`${h.url}/spawn`, { method: 'POST' });
   assert.equal(closed.status, 503);

@@ -1,5 +1,5 @@
 // serve on the real engine: spawn, a kernel through the proxy over WebSocket, isolation
-// between visitors (URL, token, network), locked-down containers, health, metrics, admin auth.
+// between visitors (URL, token, network), locked-down containers, health, metrics (admin auth: service-admin.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
@@ -77,46 +77,9 @@ test('serve: visitors get their own notebook, kernels run through the proxy, vis
   const health = (await (await fetch(`${h.url}/health`)).json()) as { status: string; pool: { assigned: number } };
   assert.equal(health.status, 'ok');
   assert.equal(health.pool.assigned, 2);
-  const metrics = await (await fetch(`${h.url}/metrics`)).text();
+  const metrics = await (await fetch(`${h.adminUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
   assert.match(metrics, /^transferctl_serve_containers_assigned 2$/m);
   assert.match(metrics, /^transferctl_serve_proxy_requests_total\{kind="websocket"\} [1-9]/m);
   assert.match(metrics, /^# TYPE transferctl_serve_capacity gauge$/m);
   assert.equal((await serviceContainers(spec.name)).length, 3, 'capacity 3: two visitors and one warm');
-});
-
-test('serve: the admin API and page need the admin token', async (t) => {
-  const engine = await requireEngine(t);
-  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
-  const spec = testSpec(NOTEBOOK6_IMAGE, { pool: { size: 0, capacity: 2 } });
-  const h = await startTestServe(t, engine, spec);
-  const api = `${h.url}/admin/api/sessions`;
-
-  const none = await fetch(api);
-  assert.equal(none.status, 401);
-  assert.match(((await none.json()) as { error: string }).error, /admin token required/);
-  assert.equal((await fetch(api, { headers: { authorization: 'Bearer wrong' } })).status, 401);
-  assert.equal((await fetch(`${h.url}/admin/api/drain`, { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status, 401);
-  assert.equal(h.core.pool.counts().draining, false, 'a refused request changed nothing');
-  assert.equal((await fetch(`${h.url}/admin`)).status, 401);
-  const ok = await fetch(api, { headers: { authorization: `Bearer ${ADMIN}` } });
-  assert.equal(ok.status, 200);
-  assert.deepEqual(((await ok.json()) as { sessions: unknown[] }).sessions, []);
-
-  // The page: log in with the token, get an HttpOnly cookie scoped to /admin.
-  const bad = await fetch(`${h.url}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: 'nope' }), redirect: 'manual' });
-  assert.equal(bad.status, 401);
-  const login = await fetch(`${h.url}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: ADMIN }), redirect: 'manual' });
-  assert.equal(login.status, 303);
-  const cookie = login.headers.get('set-cookie')!;
-  assert.match(cookie, /HttpOnly/);
-  assert.match(cookie, /Path=\/admin/);
-  assert.match(cookie, /SameSite=Strict/);
-  const pageRes = await fetch(`${h.url}/admin`, { headers: { cookie: cookie.split(';')[0] } });
-  assert.equal(pageRes.status, 200);
-  assert.match(await pageRes.text(), /capacity/);
-
-  // Resize through the API: bad sizes are refused with a reason.
-  const big = await fetch(`${h.url}/admin/api/pool`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: '{"size": 9}' });
-  assert.equal(big.status, 400);
-  assert.match(((await big.json()) as { error: string }).error, /larger than the capacity \(2\)/);
 });

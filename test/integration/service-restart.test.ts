@@ -15,7 +15,7 @@ import { ADMIN, run, serveName, serviceContainers, until } from '../helpers/serv
 
 interface Started {
   child: ChildProcess;
-  facts: { url: string; adopted: number; removed: number };
+  facts: { url: string; admin: string; adopted: number; removed: number };
 }
 
 function startCli(config: string): Promise<Started> {
@@ -95,7 +95,7 @@ test('serve: a restarted service adopts running visitors (same URL, same kernel)
   assert.equal(again.stdout.trim(), '42', 'the same kernel, with its state, through the new proxy');
   const kernels = (await (await fetch(`${base2}/api/kernels?token=${token}`)).json()) as { id: string }[];
   assert.deepEqual(kernels.map((k) => k.id), [kernel]);
-  const sessions = (await (await fetch(`${url2}/admin/api/sessions`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+  const sessions = (await (await fetch(`${second.facts.admin}/api/sessions`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
     sessions: { route: string; state: string }[];
   };
   assert.ok(sessions.sessions.some((s) => s.route === res.route && s.state === 'assigned'));

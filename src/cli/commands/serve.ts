@@ -39,7 +39,7 @@ export function define(program: Command): void {
       const handle = await startServe(engine, spec, { log: opts.json ? () => {} : (m) => info(`serve: ${m}`) });
       const facts = {
         url: handle.url,
-        admin: `${handle.url}/admin`,
+        admin: `${handle.adminUrl}/admin`,
         adminToken: handle.adminTokenGenerated ? handle.adminToken : undefined,
         adopted: handle.adopted.adopted.length,
         removed: handle.adopted.removed.length,
@@ -49,7 +49,7 @@ export function define(program: Command): void {
       if (opts.json) printJson(facts);
       else {
         say(`Serving ${spec.image} at ${handle.url}  (pool ${spec.pool.size}, capacity ${spec.pool.capacity})`);
-        say(`Admin: ${handle.url}/admin` + (handle.adminTokenGenerated ? `  token: ${handle.adminToken}  (set ${spec.adminTokenEnv} to choose one)` : ''));
+        say(`Admin: ${handle.adminUrl}/admin (its own address; API and /metrics there too)` + (handle.adminTokenGenerated ? `  token: ${handle.adminToken}  (set ${spec.adminTokenEnv} to choose one)` : ''));
         if (handle.adopted.adopted.length) say(`Adopted ${handle.adopted.adopted.length} running container(s) from an earlier run.`);
         info('Ctrl-C stops the service; visitors keep their notebooks, and the next start adopts them. `transferctl serve --down` removes them.');
       }
