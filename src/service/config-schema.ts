@@ -30,6 +30,9 @@ export const serveConfigSchema = z
         size: z.number().int().min(0).optional().describe('Warm containers kept started and waiting for visitors. Default 3.'),
         capacity: z.number().int().min(1).optional().describe('Hard limit of notebook containers (warm + in use). Default 20.'),
         'parallel-starts': z.number().int().min(1).optional().describe('Containers started at the same time (starting Jupyter is CPU-bound: more than the host has cores only slows each down). Default 2.'),
+        queue: z.number().int().min(0).optional().describe('Places in the waiting line when every notebook is taken; past it visitors get a "full, try again in a few minutes" page (503 + Retry-After). Default 2 × capacity.'),
+        'per-address': z.number().int().min(1).optional().describe('Most notebooks (and places in line) one network address may hold. Default: no cap (a classroom behind one NAT shares one address); one per browser always holds.'),
+        'starts-per-minute': z.number().int().min(1).optional().describe('Most "Start" requests (POST /spawn) one address may make per minute. Default 300 (a classroom behind one NAT starting together fits).'),
       })
       .optional()
       .describe('The pool of pre-started notebook containers.'),

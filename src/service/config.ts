@@ -12,7 +12,7 @@ export interface ServeSpec {
   file: string | null;
   image: string;
   listen: { address: string; port: number };
-  pool: { size: number; capacity: number; parallelStarts: number };
+  pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; startsPerMinute: number };
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
   cull: { idleMs: number; maxAgeMs: number; intervalMs: number };
   jupyter: { command?: string[]; args: string[]; port: number; path?: string };
@@ -46,7 +46,14 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     file,
     image: raw.image,
     listen: { address: raw.listen?.address ?? '127.0.0.1', port: raw.listen?.port ?? 8000 },
-    pool: { size, capacity, parallelStarts: raw.pool?.['parallel-starts'] ?? 2 },
+    pool: {
+      size,
+      capacity,
+      parallelStarts: raw.pool?.['parallel-starts'] ?? 2,
+      queue: raw.pool?.queue ?? 2 * capacity,
+      perAddress: raw.pool?.['per-address'],
+      startsPerMinute: raw.pool?.['starts-per-minute'] ?? 300,
+    },
     limits: {
       memoryBytes: parseSize(raw.limits?.memory ?? '1g'),
       nanoCpus: Math.round((raw.limits?.cpus ?? 1) * 1e9),

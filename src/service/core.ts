@@ -2,6 +2,7 @@
 import type { ServeSpec } from './config.js';
 import type { CullResult } from './culler.js';
 import type { ServiceMetrics } from './metrics.js';
+import type { Holdings } from './holdings.js';
 import type { Pool } from './pool.js';
 import type { Session } from './session.js';
 import type { RouteStore } from './store.js';
@@ -10,6 +11,8 @@ export interface ServiceCore {
   spec: ServeSpec;
   store: RouteStore;
   pool: Pool;
+  /** What each browser and address holds (one notebook per browser, the per-address cap). */
+  holdings: Holdings;
   metrics: ServiceMetrics;
   adminToken: string;
   startedAt: number;

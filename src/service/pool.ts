@@ -149,6 +149,8 @@ export class Pool {
 
   /** Hand warm containers to the visitors in line, first come first served. */
   private async serveQueue(): Promise<void> {
+    // A ticket whose page stopped asking loses its place before a container is given to it.
+    this.queue.expire();
     while (this.queue.length > 0) {
       const s = this.d.store.list().find((x) => x.state === 'warm');
       if (!s) return;

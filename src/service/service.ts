@@ -6,6 +6,7 @@ import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import { debug } from '../log.js';
 import { adopt, type AdoptResult } from './adopt.js';
+import { Holdings } from './holdings.js';
 import { adminPort, type ServeSpec } from './config.js';
 import { buildAdminServer } from './admin-server.js';
 import type { ServiceCore } from './core.js';
@@ -73,10 +74,20 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
     },
   });
   const culler = startCuller({ engine, spec, store, pool, log });
+  // Tickets whose page stopped asking lose their place within seconds; forget what ended.
+  const sweeper = setInterval(() => {
+    if (pool.queue.expire()) pool.fill();
+    core.holdings.sweep();
+  }, 2000);
+  sweeper.unref();
   const core: ServiceCore = {
     spec,
     store,
     pool,
+    holdings: new Holdings({
+      routeLive: (r) => store.get(r)?.state === 'assigned',
+      ticketLive: (t) => pool.queue.peek(t) !== undefined,
+    }),
     metrics,
     adminToken,
     startedAt: Date.now(),
@@ -102,6 +113,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
       await server.listen({ host: address, port });
       listening.push(server);
     } catch (err) {
+      clearInterval(sweeper);
       culler.stop();
       await pool.close();
       proxy.close();
@@ -130,6 +142,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
     adopted,
     core,
     async close() {
+      clearInterval(sweeper);
       culler.stop();
       await pool.close();
       proxy.close();

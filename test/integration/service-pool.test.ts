@@ -8,7 +8,7 @@ import { ADMIN, serviceContainers, spawn, splitUrl, startTestServe, testSpec, un
 test('serve: a full service queues visitors, then serves them when a slot frees', async (t) => {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
-  const spec = testSpec(NOTEBOOK6_IMAGE, { pool: { size: 1, capacity: 1 } });
+  const spec = testSpec(NOTEBOOK6_IMAGE, { pool: { size: 1, capacity: 1, queue: 3 } });
   const h = await startTestServe(t, engine, spec);
   await warmPool(h);
 

@@ -18,7 +18,7 @@ test('a minimal serve.json gets safe defaults', (t) => {
   const spec = loadServeConfig(write(t, '{ "image": "my-workshop" }'));
   assert.equal(spec.name, 'workshop');
   assert.equal(spec.listen.address, '127.0.0.1');
-  assert.deepEqual(spec.pool, { size: 3, capacity: 20, parallelStarts: 2 });
+  assert.deepEqual(spec.pool, { size: 3, capacity: 20, parallelStarts: 2, queue: 40, perAddress: undefined, startsPerMinute: 300 });
   assert.equal(spec.limits.memoryBytes, 1024 ** 3);
   assert.equal(spec.limits.nanoCpus, 1e9);
   assert.equal(spec.limits.pids, 256);

@@ -107,6 +107,32 @@ test('the waiting line drops visitors who left', () => {
   assert.equal(q.look(b.id, 1500)?.position, 1);
 });
 
+test('the waiting line keeps places current (a poll reads, never scans); a served URL is handed out once', () => {
+  const q = new WaitQueue(10_000);
+  const [a, b, c] = [q.add(0), q.add(0), q.add(0)];
+  assert.deepEqual([a.position, b.position, c.position], [1, 2, 3]);
+  assert.equal(q.next('r1')?.id, a.id);
+  assert.deepEqual([b.position, c.position], [1, 2]);
+  assert.deepEqual(q.peek(a.id), { served: 'r1' });
+  assert.deepEqual(q.look(a.id), { position: 0, route: 'r1' });
+  assert.equal(q.look(a.id), undefined, 'handed out once');
+  assert.equal(q.peek(a.id), undefined);
+  q.look(c.id, 9000);
+  assert.equal(q.expire(10_500), 1, 'b stopped asking');
+  assert.equal(c.position, 1);
+  assert.equal(q.length, 1);
+});
+
+test('a pool gives no container to a ticket whose page stopped asking', async () => {
+  const f = fixture(0, 1);
+  const gone = f.pool.queue.add(Date.now() - 60_000);
+  const here = f.pool.queue.add();
+  f.pool.fill();
+  await f.release();
+  assert.equal(f.pool.queue.peek(gone.id), undefined);
+  assert.ok(f.pool.queue.look(here.id)?.route);
+});
+
 test('no more than pool.parallel-starts containers start at once; the rest follow', async () => {
   const f = fixture(5, 10);
   f.pool.fill();

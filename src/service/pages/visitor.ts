@@ -77,3 +77,16 @@ export function unreachablePage(): string {
 <p><a class="button" href="javascript:location.reload()">Try again</a></p></div>`,
   );
 }
+
+export function fullPage(): string {
+  return page(
+    'Full',
+    `<div class="card"><h1>Full — try again in a few minutes</h1>
+<p>Every notebook is in use and the waiting line is full. Notebooks free up as people finish; please try again in a few minutes.</p>
+<p><a class="button" href="/">Back</a></p></div>`,
+  );
+}
+
+export function refusedPage(title: string, text: string): string {
+  return page(title, `<div class="card"><h1>${esc(title)}</h1><p>${esc(text)}</p><p><a class="button" href="/">Back</a></p></div>`);
+}
