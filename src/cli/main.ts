@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import { UserError } from '../errors.js';
 import { isDebug, setDebug } from '../log.js';
 import { closest } from '../config/suggest.js';
+import { endLiveLine, failureTail, setProgressMode } from './progress-view.js';
 import { allNames, commands, findCommand, SEED_FLAGS } from './registry.js';
 import { toolVersion } from '../workspace/labels.js';
 
@@ -13,6 +14,7 @@ function newProgram(): Command {
     .description('Notebook workspaces that build the same everywhere, start with one command, save themselves and travel.')
     .version(toolVersion(), '-V, --version')
     .option('--debug', 'show debug logs and stack traces')
+    .option('--progress <mode>', 'build and pull output: quiet (steps, full log in a file; the default) or plain (everything)')
     .usage('[CONFIG] <command> [options]   |   transferctl [CONFIG] --build --start …')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -103,11 +105,43 @@ async function dispatch(argv: string[]): Promise<void> {
   await runCommand(name, args, config);
 }
 
+/** Global options taken before dispatch: --debug and --progress MODE (valid with any command). */
+export function takeGlobalOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--debug') {
+      setDebug(true);
+      continue;
+    }
+    const inline = a.startsWith('--progress=') ? a.slice('--progress='.length) : undefined;
+    if (a === '--progress' || inline !== undefined) {
+      const value = inline ?? argv[++i];
+      if (value !== 'plain' && value !== 'quiet' && value !== 'auto') {
+        throw new UserError(`--progress ${value ?? ''}: not a progress mode`, { hint: 'use --progress plain (everything) or --progress quiet (steps and a log file)', exitCode: 2 });
+      }
+      setProgressMode(value === 'plain' ? 'plain' : 'quiet');
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** After a failed build or pull: the last lines of its log and where the rest is. */
+function reportLogTail(): void {
+  const tail = failureTail(20);
+  if (!tail) return;
+  process.stderr.write(pc.dim(`last ${tail.lines.length} lines of ${tail.path}:\n${tail.lines.map((l) => '  ' + l).join('\n')}\n`));
+}
+
 /** Map any error to a message and an exit code. The only process.exit in transferctl. */
 function report(err: unknown): number {
+  endLiveLine();
   if (err instanceof CommanderError) {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
   }
+  if (!(err instanceof UserError) || err.exitCode !== 2) reportLogTail();
   if (err instanceof UserError) {
     process.stderr.write(`${pc.red('transferctl:')} ${err.message}\n`);
     if (err.hint) process.stderr.write(`  ${pc.dim('→')} ${err.hint}\n`);
@@ -122,11 +156,9 @@ function report(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--debug')) setDebug(true);
-  const args = argv.filter((a) => a !== '--debug');
   let code = 0;
   try {
-    await dispatch(args);
+    await dispatch(takeGlobalOptions(argv));
   } catch (err) {
     code = report(err);
   }

@@ -1,0 +1,47 @@
+// Quiet progress: step lines on screen, everything in a log file, its tail for a failure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failureTail, quietPrinter, stepLine } from '../../../src/cli/progress-view.js';
+import { takeGlobalOptions } from '../../../src/cli/main.js';
+
+test('a legacy builder step header becomes one short line', () => {
+  assert.equal(stepLine('Step 3/8 : RUN apt-get update &&   apt-get install -y x\n'), '[3/8] RUN apt-get update && apt-get install -y x');
+  assert.equal(stepLine(' ---> Running in 1234'), undefined);
+  assert.equal(stepLine('Step 1/2 : RUN ' + 'x'.repeat(200), 40)?.length, 40);
+});
+
+test('without a terminal only steps and per-image pull lines are shown; every line is in the log', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-progress-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  process.env.TRANSFERCTL_LOG_DIR = dir;
+  t.after(() => delete process.env.TRANSFERCTL_LOG_DIR);
+  const shown: string[] = [];
+  const print = quietPrinter({ write: (s) => shown.push(s), isTTY: false });
+  print({ stream: 'Step 1/2 : FROM debian\n' });
+  print({ stream: ' ---> abc\n' });
+  for (let i = 0; i < 500; i++) print({ stream: `Get:${i} http://deb.debian.org/debian trixie/main pkg${i}\n` });
+  print({ stream: 'Step 2/2 : RUN \x1b[91mecho\x1b[0m\n' });
+  print({ status: 'Pulling from library/x' });
+  print({ status: 'Downloading', id: 'layer1', progress: '[==>  ]' });
+  const text = shown.join('');
+  const lines = text.split('\n').filter(Boolean);
+  assert.equal(lines.length, 4, text); // log path, 2 steps, 1 pull line
+  assert.match(lines[0], /^full log: /);
+  assert.ok(!text.includes('Get:'), 'apt lines stay in the log');
+  const tail = failureTail(3);
+  assert.ok(tail);
+  assert.ok(tail.path.startsWith(dir));
+  assert.deepEqual(tail.lines, ['Step 2/2 : RUN echo', 'Pulling from library/x', 'layer1: Downloading [==>  ]']);
+  assert.match(readFileSync(tail.path, 'utf8'), /Get:499 /);
+});
+
+test('--debug and --progress are taken wherever they stand; a bad mode is a usage error', () => {
+  assert.deepEqual(takeGlobalOptions(['build', '--progress', 'plain', '-c', 'x.json']), ['build', '-c', 'x.json']);
+  assert.deepEqual(takeGlobalOptions(['--progress=quiet', 'up']), ['up']);
+  assert.throws(() => takeGlobalOptions(['build', '--progress', 'loud']), /not a progress mode/);
+  assert.throws(() => takeGlobalOptions(['build', '--progress']), /not a progress mode/);
+});
