@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createEngine, engineAt } from '../src/engine/index.js';
-import { memoryTar } from '../src/workspace/context-tar.js';
+import { memoryTar } from '../src/context-tar.js';
 import { fmtMs, fmtRatio, report, sh, timed } from './_lib.js';
 
 const exec = promisify(execFile);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src/engine/index.js';
 import { jupyterAnswers } from '../src/workspace/wait.js';
-import { nextFreePort } from '../src/workspace/ports.js';
+import { nextFreePort } from '../src/ports.js';
 import { median, report, sh, fmtMs, fmtRatio } from './_lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/transferctl.js', import.meta.url));

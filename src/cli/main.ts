@@ -7,7 +7,7 @@ import { isDebug, setDebug } from '../log.js';
 import { closest } from '../config/suggest.js';
 import { endLiveLine, failureTail, setProgressMode } from './progress-view.js';
 import { allNames, commands, findCommand, SEED_FLAGS } from './registry.js';
-import { toolVersion } from '../workspace/labels.js';
+import { toolVersion } from '../labels.js';
 
 function newProgram(): Command {
   const program = new Command('transferctl')

@@ -1,6 +1,7 @@
 // Images, through the Engine API.
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
+import { splitRef } from '../image-ref.js';
 import { call, callOrNull } from './errors.js';
 import { toImageDetails, toImageSummary } from './map.js';
 import { followProgress } from './progress.js';
@@ -130,13 +131,4 @@ export function imageApi(docker: Docker, ep: EngineEndpoint): ImageApi {
       await followProgress(stream, opts.onProgress, `import ${ref}`);
     },
   };
-}
-
-/** "host:5000/a/b:tag" → ["host:5000/a/b", "tag"]; no tag → "latest". Digests stay in the repo part. */
-export function splitRef(ref: string): [string, string] {
-  if (ref.includes('@')) return [ref, ''];
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  if (colon > slash) return [ref.slice(0, colon), ref.slice(colon + 1)];
-  return [ref, 'latest'];
 }

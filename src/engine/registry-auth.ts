@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { DOCKER_HUB, registryHost } from '../image-ref.js';
 import { debug } from '../log.js';
 import type { RegistryAuth } from './types.js';
 
 const log = debug('auth');
-export const DOCKER_HUB = 'docker.io';
 const HUB_KEY = 'https://index.docker.io/v1/';
 
 export interface DockerConfigFile {
@@ -26,15 +26,6 @@ export interface AuthContext {
   env?: NodeJS.ProcessEnv;
   home?: string;
   runHelper?: HelperRunner;
-}
-
-/** The registry host of an image reference ("127.0.0.1:5000/a/b:t" → "127.0.0.1:5000"; "ubuntu" → docker.io). */
-export function registryHost(ref: string): string {
-  const slash = ref.indexOf('/');
-  if (slash < 0) return DOCKER_HUB;
-  const first = ref.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return first === 'index.docker.io' ? DOCKER_HUB : first;
-  return DOCKER_HUB;
 }
 
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {

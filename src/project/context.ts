@@ -9,7 +9,7 @@ import dockerignore from '@balena/dockerignore';
 import type { Readable } from 'node:stream';
 import tarFs from 'tar-fs';
 import tarStream from 'tar-stream';
-import { dockerignoreFilter, type MemoryFile } from '../workspace/context-tar.js';
+import { dockerignoreFilter, type MemoryFile } from '../context-tar.js';
 
 /** The ignore rules of one image: its Dockerfile.dockerignore, else the root .dockerignore. */
 export function ignoreFilter(root: string, dockerfile: string, keep: string[]): (abs: string) => boolean {

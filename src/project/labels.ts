@@ -1,6 +1,6 @@
 // Labels on the images and containers of a project (besides transferctl's common ones).
 import type { Labels } from '../engine/types.js';
-import { baseLabels, L, OCI } from '../workspace/labels.js';
+import { baseLabels, L, OCI } from '../labels.js';
 import type { Project } from './discover.js';
 
 export const P = {

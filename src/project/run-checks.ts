@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
-import { portFree } from '../workspace/ports.js';
+import { portFree } from '../ports.js';
 import type { Origin, Profile } from './profile.js';
 import type { RunPlan } from './run-plan.js';
 

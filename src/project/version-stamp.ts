@@ -1,9 +1,9 @@
 // The project's version for a build, without sending .git: build args, OCI labels and
 // generated version files the Dockerfile can COPY (seed 004's _version.py.bld, for any
 // language). Everything here is stable while the version is, so the layer cache holds.
-import type { MemoryFile } from '../workspace/context-tar.js';
-import { gitInfo } from '../workspace/git-info.js';
-import { OCI } from '../workspace/labels.js';
+import type { MemoryFile } from '../context-tar.js';
+import { gitInfo } from '../git-info.js';
+import { OCI } from '../labels.js';
 
 export interface VersionStamp {
   /** git describe (tags, else the short commit), "+dirty"-free form in `version`. */

@@ -2,7 +2,7 @@
 // routes (visitors lose nothing), healthy warm ones rejoin the pool, and only this service's
 // own dead or stale containers are removed.
 import type { Engine } from '../engine/index.js';
-import { isManaged } from '../workspace/labels.js';
+import { isManaged } from '../labels.js';
 import type { ServeSpec } from './config.js';
 import { answers } from './jupyter-api.js';
 import { assignedAtFromName, SL } from './labels.js';

@@ -1,7 +1,7 @@
 // Labels and names of what `serve` creates. The route table lives in the labels (route id,
 // port inside) and the container name (warm vs handed out), so a restarted service can adopt.
 import type { Labels } from '../engine/types.js';
-import { baseLabels, OCI } from '../workspace/labels.js';
+import { baseLabels, OCI } from '../labels.js';
 
 export const SL = {
   service: 'org.transferctl.serve.name',

@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
-import { toolVersion } from '../workspace/labels.js';
+import { toolVersion } from '../labels.js';
 import { chainSetOf } from './chain.js';
 import { compressor, type Compression } from './compress.js';
 import { filterSave } from './layer-filter.js';

@@ -2,7 +2,7 @@
 // the file leaves out (and saying which base image it needs when not).
 import { UserError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
-import { L } from '../workspace/labels.js';
+import { L } from '../labels.js';
 import { chainSetOf } from './chain.js';
 import { shortId } from './local-image.js';
 import { requiredChains } from './meta.js';

@@ -1,7 +1,7 @@
 // A remote engine through the Engine API (a DOCKER_HOST-style tcp:// or unix:// URL).
 import type { Engine } from '../engine/index.js';
-import { L } from '../workspace/labels.js';
-import { splitRef } from '../engine/images.js';
+import { L } from '../labels.js';
+import { splitRef } from '../image-ref.js';
 import type { Remote, RemoteImage } from './remote.js';
 
 export function apiRemote(engine: Engine): Remote {

@@ -10,8 +10,8 @@ import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.js';
 import type { Engine, OnProgress } from '../engine/index.js';
-import { memoryTar } from './context-tar.js';
-import { baseLabels } from './labels.js';
+import { memoryTar } from '../context-tar.js';
+import { baseLabels } from '../labels.js';
 import { localDebian, localJupyter } from './base-image.js';
 
 const run = promisify(execFile);

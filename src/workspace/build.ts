@@ -7,9 +7,11 @@ import type { Engine, OnProgress } from '../engine/index.js';
 import type { WorkspaceSpec } from '../config/types.js';
 import { chooseBase, STACKS_IMAGE } from './base-image.js';
 import { detectDependencies, DEPENDENCY_FILES, jupyterDockerfile } from './dockerfile.js';
-import { folderContext, memoryTar, type MemoryFile } from './context-tar.js';
-import { gitInfo } from './git-info.js';
-import { L, OCI, workspaceLabels } from './labels.js';
+import { folderContext, memoryTar, type MemoryFile } from '../context-tar.js';
+import { gitInfo } from '../git-info.js';
+import { labelImage } from '../label-image.js';
+import { L, OCI } from '../labels.js';
+import { workspaceLabels } from './labels.js';
 
 export interface BuildRequest {
   offline?: boolean;
@@ -96,16 +98,4 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
   );
   const imageId = await labelImage(engine, builtId, spec.image.name, imageLabels(spec, label), req.signal);
   return { image: spec.image.name, imageId, base, dockerfile: label, seconds: (Date.now() - started) / 1000 };
-}
-
-/**
- * Put labels on a built image in one step and tag it. (The legacy builder turns build-time
- * labels into one LABEL step each; this is one small step whatever the count.)
- */
-export async function labelImage(engine: Engine, imageId: string, tag: string, labels: Record<string, string>, signal?: AbortSignal): Promise<string> {
-  const line = Object.entries(labels)
-    .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`)
-    .join(' \\\n      ');
-  const dockerfile = `FROM ${imageId}\nLABEL ${line}\n`;
-  return engine.images.build(memoryTar([{ name: 'Dockerfile', content: dockerfile }]), { tags: [tag], signal }, () => {});
 }

@@ -2,7 +2,8 @@
 import { UserError } from '../errors.js';
 import type { ContainerDetails, Engine } from '../engine/index.js';
 import type { WorkspaceSpec } from '../config/types.js';
-import { L, ownedBy } from './labels.js';
+import { L } from '../labels.js';
+import { ownedBy } from './labels.js';
 
 export type Found = { kind: 'none' } | { kind: 'ours'; container: ContainerDetails } | { kind: 'foreign'; container: ContainerDetails };
 

@@ -3,7 +3,7 @@
 // (named with its pid), are removed by the next run.
 import type { Engine } from '../engine/index.js';
 import { debug } from '../log.js';
-import { L } from './labels.js';
+import { L } from '../labels.js';
 import { ownerGone, S } from './save/labels.js';
 import { sweepListsDirs } from './save/lists.js';
 

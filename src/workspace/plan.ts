@@ -1,7 +1,8 @@
 // Config → container plan. Plain data in, plain data out: unit-tested without an engine.
 import type { ContainerCreateSpec, MountSpec } from '../engine/types.js';
 import type { WorkspaceSpec } from '../config/types.js';
-import { workspaceLabels, L } from './labels.js';
+import { workspaceLabels } from './labels.js';
+import { L } from '../labels.js';
 import { entrypointScript } from './entrypoint.js';
 
 /** argv[0] of the inline user-mapping script (shows in `ps` inside the container). */

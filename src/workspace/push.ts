@@ -1,8 +1,8 @@
 // push / pull a saved image to and from its registry, with the user's Docker credentials.
 import { UserError } from '../errors.js';
 import type { Engine, OnProgress } from '../engine/index.js';
-import { registryHost, resolveRegistryAuth, type AuthContext, DOCKER_HUB } from '../engine/registry-auth.js';
-import { splitRef } from '../engine/images.js';
+import { DOCKER_HUB, registryHost, splitRef } from '../image-ref.js';
+import { resolveRegistryAuth, type AuthContext } from '../engine/registry-auth.js';
 
 export interface TransferResult {
   refs: string[];

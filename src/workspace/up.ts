@@ -9,8 +9,8 @@ import { debug } from '../log.js';
 import { findWorkspaceContainer, foreignContainerError } from './find.js';
 import { hostUser } from './host-user.js';
 import { sweepTemporaries } from './janitor.js';
-import { L } from './labels.js';
-import { nextFreePort, portFree } from './ports.js';
+import { L } from '../labels.js';
+import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
 import { waitForJupyter } from './wait.js';
 

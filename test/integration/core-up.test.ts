@@ -7,7 +7,7 @@ import { requireEngine, requireImage, LAB_IMAGE, NOTEBOOK6_IMAGE } from '../help
 import { runCli } from '../helpers/cli.js';
 import { makeWorkspace } from '../helpers/workspace.js';
 import { startKernel, runCode } from '../helpers/jupyter.js';
-import { L, OCI } from '../../src/workspace/labels.js';
+import { L, OCI } from '../../src/labels.js';
 
 const USER = 1001;
 

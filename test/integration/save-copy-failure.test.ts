@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { requireEngine, requireImage } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
-import { L } from '../../src/workspace/labels.js';
+import { L } from '../../src/labels.js';
 import { fillTree, makeWorkspace } from './save-fixtures.js';
 
 const FAILING_CP = [

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireEngine, requireImage } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
-import { L } from '../../src/workspace/labels.js';
+import { L } from '../../src/labels.js';
 import { fillTree, makeWorkspace } from './save-fixtures.js';
 
 test('restore onto a full disk fails clearly and leaves the target as it was', async (t) => {

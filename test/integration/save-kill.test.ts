@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import type { Engine } from '../../src/engine/index.js';
-import { L } from '../../src/workspace/labels.js';
+import { L } from '../../src/labels.js';
 import { S } from '../../src/workspace/save/labels.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { L } from '../../src/workspace/labels.js';
+import { L } from '../../src/labels.js';
 import { S } from '../../src/workspace/save/labels.js';
 import type { SnapshotResult } from '../../src/workspace/save/snapshot.js';
 import { fileInImage, fillTree, makeWorkspace, modeInImage, parseJson, treeOf } from './save-fixtures.js';

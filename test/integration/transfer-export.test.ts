@@ -9,7 +9,7 @@ import { requireEngine, requireImage } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { seedRemote, startRemote } from '../helpers/remote.js';
-import { memoryTar } from '../../src/workspace/context-tar.js';
+import { memoryTar } from '../../src/context-tar.js';
 import { hasZstd } from '../../src/transfer/compress.js';
 import type { Engine } from '../../src/engine/index.js';
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { requireEngine, requireImage } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { localEvents, startRemote, vethBytes, type RemoteRig } from '../helpers/remote.js';
-import { memoryTar } from '../../src/workspace/context-tar.js';
+import { memoryTar } from '../../src/context-tar.js';
 import type { Engine } from '../../src/engine/index.js';
 
 const exec = promisify(execFile);

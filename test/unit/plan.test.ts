@@ -5,7 +5,7 @@ import { jupyterCommand, planContainer, ENTRYPOINT_NAME } from '../../src/worksp
 import { urlFor } from '../../src/workspace/up.js';
 import { jupyterDockerfile } from '../../src/workspace/dockerfile.js';
 import { parseSeedForm } from '../../src/cli/main.js';
-import { L } from '../../src/workspace/labels.js';
+import { L } from '../../src/labels.js';
 
 const spec = (raw = {}) => resolveWorkspace(raw, { configPath: '/w/transfer.json', root: '/w' });
 const facts = { uid: 1234, gid: 2345, hostPort: 8890, token: 'tok' };

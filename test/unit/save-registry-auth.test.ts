@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registryHost, resolveRegistryAuth, type HelperRunner } from '../../src/engine/registry-auth.js';
+import { registryHost } from '../../src/image-ref.js';
+import { resolveRegistryAuth, type HelperRunner } from '../../src/engine/registry-auth.js';
 import { registryError } from '../../src/workspace/push.js';
 import { UserError } from '../../src/errors.js';
 

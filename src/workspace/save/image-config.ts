@@ -2,7 +2,8 @@
 // which holds the token and transferctl's entrypoint), plus labels saying what it is.
 import type { ImageConfigSpec, ImageDetails, Labels } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
-import { L, OCI, workspaceLabels } from '../labels.js';
+import { L, OCI } from '../../labels.js';
+import { workspaceLabels } from '../labels.js';
 import { ownerTag, S } from './labels.js';
 
 export function snapshotConfig(base: ImageDetails, spec: WorkspaceSpec, labels: Labels, now = new Date()): ImageConfigSpec {

@@ -7,7 +7,7 @@ import type { Engine, ImageDetails } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
 import { debug } from '../../log.js';
 import { findWorkspaceContainer, foreignContainerError } from '../find.js';
-import { isManaged } from '../labels.js';
+import { isManaged } from '../../labels.js';
 import { sweepTemporaries } from '../janitor.js';
 import { chooseBase } from './base.js';
 import { envArchive } from './env.js';

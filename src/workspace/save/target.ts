@@ -1,7 +1,7 @@
 // Where commit/save put the image: commit.repo/commit.name:TAG (seed 000), or <image>-saved.
 import { UserError } from '../../errors.js';
 import type { WorkspaceSpec } from '../../config/types.js';
-import { splitRef } from '../../engine/images.js';
+import { splitRef } from '../../image-ref.js';
 import { DEFAULT_ARCHIVE_PATH, DEFAULT_SQUASH_AFTER } from './labels.js';
 
 const REPO = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;

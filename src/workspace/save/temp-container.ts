@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { EngineError } from '../../errors.js';
 import type { ContainerCreateSpec, Engine, Labels, MountSpec } from '../../engine/index.js';
-import { baseLabels, L } from '../labels.js';
+import { baseLabels, L } from '../../labels.js';
 import { MANIFEST_NAME, ownerTag } from './labels.js';
 import { listFiles, writeLists, type Lists } from './lists.js';
 
