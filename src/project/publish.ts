@@ -1,13 +1,12 @@
 // `image publish NAME`: push a project image to the registry the host environment names
 // (seed 004's publish-image): --registry, else TRANSFERCTL_REGISTRY or DOCKER_REGISTRY, else
 // transfer.json's commit.repo. Credentials: TRANSFERCTL_REGISTRY_USERNAME/_PASSWORD, else
-// the `auth` entry for that registry in ~/.docker/config.json.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// the user's Docker config (credential helpers, then `auths`), as for `push`.
 import { UserError } from '../errors.js';
 import type { Engine, OnProgress, RegistryAuth } from '../engine/index.js';
-import { splitRef } from '../engine/images.js';
-import { isManaged } from '../workspace/labels.js';
+import { registryHost, splitRef } from '../image-ref.js';
+import { resolveRegistryAuth } from '../engine/registry-auth.js';
+import { isManaged } from '../labels.js';
 import { imageRef, type Project } from './discover.js';
 import type { Profile } from './profile.js';
 import { findProfile, profileTag } from './profiles.js';
@@ -39,22 +38,17 @@ export function chooseRegistry(opts: PublishOptions): string {
   return r.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
 }
 
+/**
+ * Credentials for pushing to `registry` (HOST[:PORT][/NAMESPACE]): TRANSFERCTL_REGISTRY_USERNAME
+ * and _PASSWORD, else the user's Docker config as `docker push` reads it (credential helpers,
+ * then `auths`), through the same resolver as `push`.
+ */
 export function registryAuth(registry: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
-  const host = registry.split('/')[0];
+  const repository = `${registry}/`;
   if (env.TRANSFERCTL_REGISTRY_USERNAME) {
-    return { username: env.TRANSFERCTL_REGISTRY_USERNAME, password: env.TRANSFERCTL_REGISTRY_PASSWORD ?? '', serveraddress: host };
+    return { username: env.TRANSFERCTL_REGISTRY_USERNAME, password: env.TRANSFERCTL_REGISTRY_PASSWORD ?? '', serveraddress: registryHost(repository) };
   }
-  try {
-    const file = join(env.DOCKER_CONFIG ?? join(env.HOME ?? '', '.docker'), 'config.json');
-    const auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
-    const entry = auths[host] ?? auths[`https://${host}`] ?? auths[`http://${host}`];
-    if (!entry?.auth) return undefined;
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: host };
-  } catch {
-    return undefined;
-  }
+  return resolveRegistryAuth(repository, { env, home: env.HOME || undefined });
 }
 
 export async function publishImage(engine: Engine, project: Project, profiles: Profile[], name: string, opts: PublishOptions = {}): Promise<PublishResult> {

@@ -1,7 +1,7 @@
 // A real image registry for tests: Debian's docker-registry on 127.0.0.1 and a port the OS
 // chose, optionally behind htpasswd basic auth; stopped and deleted after the test.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -72,4 +72,20 @@ export function dockerConfigDir(t: TestContext, auths: Record<string, { user: st
   const entries = Object.fromEntries(Object.entries(auths).map(([host, a]) => [host, { auth: Buffer.from(`${a.user}:${a.password}`).toString('base64') }]));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: entries, ...extra }, null, 2));
   return dir;
+}
+
+/**
+ * A real Docker credential helper (a docker-credential-NAME script that answers `get` for the
+ * registry's host only, as a keychain does) and a DOCKER_CONFIG naming it in credHelpers.
+ * Returns the environment a command needs to find both.
+ */
+export function credentialHelperEnv(t: TestContext, reg: TestRegistry, user: string, password: string): { DOCKER_CONFIG: string; PATH: string } {
+  const bin = tempDir(t, 'tc-save-bin-');
+  const helper = join(bin, 'docker-credential-tctest');
+  const answer = JSON.stringify({ ServerURL: reg.host, Username: user, Secret: password });
+  writeFileSync(helper, `#!/bin/sh\n[ "$1" = get ] || exit 1\nread server\n[ "$server" = "${reg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '${answer}'\n`);
+  chmodSync(helper, 0o755);
+  const cfg = tempDir(t, 'tc-save-helpercfg-');
+  writeFileSync(join(cfg, 'config.json'), JSON.stringify({ credHelpers: { [reg.host]: 'tctest' } }));
+  return { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` };
 }

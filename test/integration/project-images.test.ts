@@ -11,6 +11,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { BIN, runCli } from '../helpers/cli.js';
 import { requireEngine, requireImage } from '../helpers/engine.js';
+import { credentialHelperEnv, startRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/project', import.meta.url));
@@ -271,4 +273,21 @@ test('publish-image pushes to the registry the environment names', async (t) => 
   const tags = (await (await fetch(`http://127.0.0.1:${port}/v2/${NAME}-notebook/tags/list`)).json()) as { tags: string[] };
   assert.deepEqual(tags.tags, ['tester']);
   await engine.images.remove(`127.0.0.1:${port}/${NOTEBOOK}`).catch(() => {});
+});
+
+test('publish-image to a registry that wants a login: a Docker credential helper answers for it', async (t) => {
+  await requireEngine(t);
+  if (!(await engine.images.inspect(NOTEBOOK))) return t.skip('needs the notebook image');
+  const reg = await startRegistry(t, { auth: { user: 'ann', password: 'helper pass' } });
+  if (!reg) return;
+  t.after(() => engine.images.remove(`${reg.host}/${NOTEBOOK}`).catch(() => {}));
+  const env = { ...ENV, TRANSFERCTL_REGISTRY: reg.host };
+  const denied = await runCli(['image', 'publish', 'notebook'], { cwd: ROOT, env: { ...env, DOCKER_CONFIG: tempDir(t, 'tc-proj-nocfg-') } });
+  assert.equal(denied.code, 1, 'no credentials: the registry says no');
+  const r = await runCli(['image', 'publish', 'notebook'], { cwd: ROOT, env: { ...env, ...credentialHelperEnv(t, reg, 'ann', 'helper pass') } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`Pushed ${reg.host.replace(/\./g, '\\.')}/${NOTEBOOK} \\(sha256:`));
+  const login = `Basic ${Buffer.from('ann:helper pass').toString('base64')}`;
+  const tags = (await (await fetch(`http://${reg.host}/v2/${NAME}-notebook/tags/list`, { headers: { authorization: login } })).json()) as { tags: string[] };
+  assert.deepEqual(tags.tags, ['tester']);
 });

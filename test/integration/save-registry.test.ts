@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { requireEngine, requireImage } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { dockerConfigDir, startRegistry } from '../helpers/registry.js';
+import { credentialHelperEnv, dockerConfigDir, startRegistry } from '../helpers/registry.js';
 import type { Engine } from '../../src/engine/index.js';
 import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';
 
@@ -42,6 +42,41 @@ test('push and pull without auth; restore what was pulled', async (t) => {
   assert.match(pushed.stdout, new RegExp(`Pushed ${ws.repo.replace(/[.]/g, '\\.')}:\\d{8}-\\d{6}, ${ws.repo.replace(/[.]/g, '\\.')}:latest`));
   await removeLocal(engine, ws.repo);
 
+  const pulled = await runCli(['pull'], { cwd: ws.dir, env });
+  assert.equal(pulled.code, 0, pulled.stderr);
+  const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
+  const restored = await runCli(['restore', `${ws.repo}:latest`, target], { cwd: '/', env });
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.deepEqual(treeOf(target), expected);
+
+  const missing = await runCli(['pull', `${ws.repo}:no-such-tag`], { cwd: '/', env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no-such-tag is not in the registry/);
+});
+
+test('push and pull with basic auth: no credentials and a wrong password are clear errors; config.json and a credential helper work', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, BASE))) return;
+  const reg = await startRegistry(t, { auth: { user: 'alice', password: 'correct horse' } });
+  if (!reg) return;
+  const ws = await savedWorkspace(t, engine, reg.host);
+  const expected = treeOf(ws.dir);
+
+  const anonymous = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: tempDir(t, 'tc-save-nocfg-') } });
+  assert.equal(anonymous.code, 1);
+  assert.match(anonymous.stderr, new RegExp(`registry ${reg.host} refused .* needs credentials`));
+  assert.match(anonymous.stderr, new RegExp(`docker login ${reg.host}`));
+
+  const wrong = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [reg.host]: { user: 'alice', password: 'wrong' } }) } });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /wrong user name or password/);
+
+  const right = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [`http://${reg.host}`]: { user: 'alice', password: 'correct horse' } }) } });
+  assert.equal(right.code, 0, right.stderr);
+  await removeLocal(engine, ws.repo);
+
+  // A credential helper (the docker-credential-NAME protocol), named in credHelpers.
+  const env = credentialHelperEnv(t, reg, 'alice', 'correct horse');
   const pulled = await runCli(['pull'], { cwd: ws.dir, env });
   assert.equal(pulled.code, 0, pulled.stderr);
   const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
