@@ -52,6 +52,8 @@ export interface ContainerStats {
   memoryBytes: number;
   memoryLimitBytes: number;
   pids: number;
+  /** CPU time the container has used since it started, in seconds (all its processes). */
+  cpuSeconds: number;
 }
 
 export function toCreateOptions(spec: ContainerCreateSpec): Docker.ContainerCreateOptions {
@@ -300,10 +302,11 @@ export function containerApi(docker: Docker, ep: EngineEndpoint): ContainerApi {
       const s = (await call(ep, `stats of ${id}`, () => c(id).stats({ stream: false }))) as unknown as {
         memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
         pids_stats?: { current?: number };
+        cpu_stats?: { cpu_usage?: { total_usage?: number } };
       };
       const m = s.memory_stats ?? {};
       const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? m.stats?.cache ?? 0;
-      return { memoryBytes: Math.max(0, (m.usage ?? 0) - cache), memoryLimitBytes: m.limit ?? 0, pids: s.pids_stats?.current ?? 0 };
+      return { memoryBytes: Math.max(0, (m.usage ?? 0) - cache), memoryLimitBytes: m.limit ?? 0, pids: s.pids_stats?.current ?? 0, cpuSeconds: (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9 };
     },
   };
 }
