@@ -63,7 +63,7 @@ export function createProxy(d: ProxyDeps): Proxy {
     for (const [socket, entry] of sockets) {
       if (socket.bytesRead !== entry.bytes) {
         entry.bytes = socket.bytesRead;
-        entry.session.lastActivity = now;
+        d.store.touch(entry.session.route, now);
       }
     }
   }, 1000);
@@ -84,7 +84,7 @@ export function createProxy(d: ProxyDeps): Proxy {
     route(url) {
       const { session, rest } = live(url);
       if (!session || rest === '') return undefined;
-      session.lastActivity = Date.now();
+      d.store.touch(session.route, Date.now());
       d.metrics.proxied(HTTP);
       return session.target;
     },
@@ -109,7 +109,7 @@ export function createProxy(d: ProxyDeps): Proxy {
         res.end(ended ? endedPage(ended.reason) : unknownPage());
         return true;
       }
-      session.lastActivity = Date.now();
+      d.store.touch(session.route, Date.now());
       d.metrics.proxied(HTTP);
       forward(req, res, session.target, upstream, failed);
       return true;
@@ -120,7 +120,7 @@ export function createProxy(d: ProxyDeps): Proxy {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      session.lastActivity = Date.now();
+      d.store.touch(session.route, Date.now());
       d.metrics.proxied(WEBSOCKET);
       // Activity on the socket is sampled from its byte counter: a 'data' listener here would
       // put the socket in flowing mode before the proxy pipes it, and lose frames.

@@ -1,6 +1,7 @@
 // The route table behind the proxy: pluggable, with an in-memory default (like
 // configurable-http-proxy's BaseStore / MemoryStore). The durable copy is in container labels
-// and names, which a restarted service reads back (see adopt.ts).
+// and names, which a restarted service reads back (see adopt.ts). Sessions change only through
+// these methods: activity is `touch`, never a write to a session the store handed out.
 import type { Session } from './session.js';
 
 export interface RouteStore {
@@ -8,6 +9,8 @@ export interface RouteStore {
   set(session: Session): void;
   delete(route: string): void;
   list(): Session[];
+  /** A visitor used the route at `at` (ms): every proxy path reports activity here. */
+  touch(route: string, at: number): void;
 }
 
 export class MemoryStore implements RouteStore {
@@ -23,5 +26,9 @@ export class MemoryStore implements RouteStore {
   }
   list(): Session[] {
     return [...this.routes.values()];
+  }
+  touch(route: string, at: number): void {
+    const s = this.routes.get(route);
+    if (s && at > s.lastActivity) s.lastActivity = at;
   }
 }

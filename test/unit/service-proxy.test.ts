@@ -27,6 +27,14 @@ async function listen(t: TestContext, server: http.Server): Promise<number> {
 
 let closedUpstream = false;
 
+/** A store that hands out copies, as one kept outside the process would: activity must go through touch. */
+class CopyingStore extends MemoryStore {
+  override get(route: string): Session | undefined {
+    const s = super.get(route);
+    return s && { ...s, target: { ...s.target } };
+  }
+}
+
 async function fixture(t: TestContext, upstreamPort?: number) {
   const notebook = http.createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -56,7 +64,7 @@ async function fixture(t: TestContext, upstreamPort?: number) {
   const wss = new WebSocketServer({ server: notebook });
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${m}`)));
   const port = upstreamPort ?? (await listen(t, notebook));
-  const store = new MemoryStore();
+  const store = new CopyingStore();
   const session: Session = { route: ROUTE, token: 't', containerId: 'c', containerName: 'n', target: { host: '127.0.0.1', port }, hostPort: port, state: 'assigned', createdAt: 0, lastActivity: 0 };
   store.set(session);
   const metrics = serviceMetrics();
