@@ -9,6 +9,8 @@ export interface NetworkSummary {
   labels: Labels;
   internal: boolean;
   options: Record<string, string>;
+  /** The host's interface of a local bridge network (for host firewall rules), else undefined. */
+  bridge?: string;
 }
 
 export interface NetworkApi {
@@ -27,6 +29,7 @@ export function networkApi(docker: Docker, ep: EngineEndpoint): NetworkApi {
     labels: n.Labels ?? {},
     internal: n.Internal,
     options: n.Options ?? {},
+    bridge: n.Driver === 'bridge' ? (n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`) : undefined,
   });
   return {
     async list(filter = {}) {

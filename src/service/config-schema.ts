@@ -66,6 +66,10 @@ export const serveConfigSchema = z
     network: z
       .strictObject({
         internet: z.boolean().optional().describe('Let containers reach the internet (NAT). Default true. Containers never reach each other.'),
+        'host-firewall': z
+          .boolean()
+          .optional()
+          .describe("Install iptables rules (INPUT, DOCKER-USER) so containers reach neither this host's ports nor link-local addresses (cloud metadata). Default true; serve refuses to start where it cannot (not root, no iptables, a remote engine). false: you filter the network yourself."),
         'proxy-to': z
           .enum(['auto', 'address', 'port'])
           .optional()

@@ -19,6 +19,8 @@ export interface ServeSpec {
   user: string;
   env: Record<string, string>;
   internet: boolean;
+  /** Install the host firewall rules for the service network (host-firewall.ts). */
+  hostFirewall: boolean;
   proxyTo: 'auto' | 'address' | 'port';
   adminTokenEnv: string;
   /** The admin's own listener; port undefined: the visitors' port + 1 (see adminPort). */
@@ -73,6 +75,7 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     user: raw.user ?? '1000:100',
     env: raw.environment ?? {},
     internet: raw.network?.internet ?? true,
+    hostFirewall: raw.network?.['host-firewall'] ?? true,
     proxyTo: raw.network?.['proxy-to'] ?? 'auto',
     adminTokenEnv: raw.admin?.['token-env'] ?? 'TRANSFERCTL_SERVE_ADMIN_TOKEN',
     adminListen: { address: raw.admin?.listen?.address ?? '127.0.0.1', port: raw.admin?.listen?.port },

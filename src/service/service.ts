@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { debug } from '../log.js';
 import { adopt, type AdoptResult } from './adopt.js';
 import { Holdings } from './holdings.js';
+import { fenceNetwork, removeFirewall, requireFirewall } from './host-firewall.js';
 import { adminPort, type ServeSpec } from './config.js';
 import { buildAdminServer } from './admin-server.js';
 import type { ServiceCore } from './core.js';
@@ -53,7 +54,9 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   }
   const fromEnv = env[spec.adminTokenEnv];
   const adminToken = opts.adminToken ?? (fromEnv || randomBytes(24).toString('hex'));
+  if (spec.hostFirewall) await requireFirewall(engine, spec.name);
   const network = await ensureNetwork(engine, spec);
+  if (spec.hostFirewall) await fenceNetwork(engine, spec.name, networkName(spec.name));
 
   const store = opts.store ?? new MemoryStore();
   const metrics = serviceMetrics();
@@ -119,7 +122,10 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
       proxy.close();
       for (const s of listening) await s.close();
       // Nothing half-done: a network made just now, with nothing on it, goes again.
-      if (network.created && store.list().length === 0) await engine.networks.remove(network.id).catch(() => {});
+      if (network.created && store.list().length === 0) {
+        await engine.networks.remove(network.id).catch(() => {});
+        if (spec.hostFirewall) await removeFirewall(spec.name).catch(() => {});
+      }
       const code = (err as NodeJS.ErrnoException).code;
       throw new UserError(`cannot listen on ${address}:${port}${code ? ` (${code})` : ''}`, {
         hint: code === 'EADDRINUSE' ? `another program uses that port: set ${field} in the serve config${field === 'listen.port' ? ', or pass --port' : ''}` : undefined,
@@ -169,5 +175,7 @@ export async function serveDown(engine: Engine, spec: ServeSpec): Promise<{ remo
     await engine.networks.remove(net.id);
     removed.push(net.name);
   }
+  const rules = await removeFirewall(spec.name);
+  if (rules) removed.push(`${rules} firewall rule(s)`);
   return { removed };
 }
