@@ -6,6 +6,7 @@ import { containerApi, type ContainerApi } from './containers.js';
 import { imageApi, type ImageApi } from './images.js';
 import { networkApi, type NetworkApi } from './networks.js';
 import { discoverEndpoint, parseEngineUrl } from './discovery.js';
+import { sshLink, type SshLink } from './ssh-link.js';
 import type { EngineEndpoint, EngineInfo } from './types.js';
 
 export type { ContainerApi, ContainerStats } from './containers.js';
@@ -24,10 +25,17 @@ export interface Engine {
   networks: NetworkApi;
   /** The host where published ports are reachable from here (127.0.0.1 for local engines). */
   publishHost(): string;
+  /**
+   * Where this machine reaches a port the engine published on its host: the port itself for
+   * local and tcp engines; for ssh:// engines a port on 127.0.0.1 forwarded over the ssh
+   * connection (it lasts as long as this process).
+   */
+  reach(hostIp: string, hostPort: number): Promise<{ host: string; port: number; forwarded: boolean }>;
 }
 
-function dockerodeFor(ep: EngineEndpoint): Docker {
+function dockerodeFor(ep: EngineEndpoint, ssh?: SshLink): Docker {
   if (ep.socketPath) return new Docker({ socketPath: ep.socketPath });
+  if (ssh) return new Docker({ protocol: 'http', host: ep.host, port: ep.port, agent: ssh.agent } as Docker.DockerOptions);
   return new Docker({
     host: ep.host,
     port: ep.port,
@@ -40,7 +48,8 @@ function dockerodeFor(ep: EngineEndpoint): Docker {
 }
 
 export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Engine {
-  const docker = dockerodeFor(endpoint);
+  const ssh = endpoint.protocol === 'ssh' ? sshLink(endpoint) : undefined;
+  const docker = dockerodeFor(endpoint, ssh);
   let infoCache: Promise<EngineInfo> | undefined;
   const engine: Engine = {
     endpoint,
@@ -71,6 +80,10 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
     networks: networkApi(docker, endpoint),
     publishHost() {
       return endpoint.socketPath ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
+    },
+    async reach(hostIp, hostPort) {
+      if (ssh) return { ...(await ssh.forward(hostPort, hostIp === '0.0.0.0' || !hostIp ? '127.0.0.1' : hostIp)), forwarded: true };
+      return { host: hostIp === '0.0.0.0' || !hostIp ? engine.publishHost() : hostIp, port: hostPort, forwarded: false };
     },
   };
   return engine;

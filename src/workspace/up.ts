@@ -39,6 +39,8 @@ export interface UpResult {
   token: string;
   host: string;
   port: number;
+  /** Set when the engine is reached over ssh: `url` works through a forward that ends with this process. */
+  tunnel?: { remotePort: number };
   /** What `up` had to do. */
   action: 'created' | 'started' | 'already-running';
   built: boolean;
@@ -119,9 +121,13 @@ async function ready(engine: Engine, spec: WorkspaceSpec, c: ContainerDetails, o
   if (!token || !binding) {
     throw new UserError(`container "${c.name}" has no token or published port`, { hint: 'recreate it: transferctl up --recreate' });
   }
-  const host = engine.publishHost();
-  await waitForJupyter(engine, c.id, { host, port: binding.hostPort, token, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal });
-  return { token, port: binding.hostPort, host: binding.hostIp === '0.0.0.0' ? host : binding.hostIp };
+  // An ssh:// engine's port is forwarded here; readiness is checked through that forward.
+  const via = await engine.reach(binding.hostIp, binding.hostPort);
+  const host = via.forwarded ? via.host : engine.publishHost();
+  const port = via.forwarded ? via.port : binding.hostPort;
+  await waitForJupyter(engine, c.id, { host, port, token, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal });
+  const tunnel = via.forwarded ? { remotePort: binding.hostPort } : undefined;
+  return { token, port, host: via.forwarded || binding.hostIp === '0.0.0.0' ? host : binding.hostIp, tunnel };
 }
 
 export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = {}): Promise<UpResult> {

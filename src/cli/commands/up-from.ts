@@ -1,6 +1,7 @@
 // `up --from IMAGE [DIR]` (called from up.ts): restore a saved image's folder, then start it.
 import { connectEngine } from '../../engine/index.js';
 import { upFrom } from '../../workspace/up-from.js';
+import type { UpResult } from '../../workspace/up.js';
 import { withInterrupt } from '../interrupt.js';
 import { info, printJson, progressPrinter, say, warn } from '../output.js';
 
@@ -12,7 +13,7 @@ export interface UpFromCliOptions {
   json?: boolean;
 }
 
-export async function runUpFrom(image: string, dir: string | undefined, opts: UpFromCliOptions): Promise<string> {
+export async function runUpFrom(image: string, dir: string | undefined, opts: UpFromCliOptions): Promise<UpResult> {
   const engine = await connectEngine();
   const r = await withInterrupt((signal) =>
     upFrom(engine, {
@@ -35,5 +36,5 @@ export async function runUpFrom(image: string, dir: string | undefined, opts: Up
     say(`Restored ${r.restored.files} files from ${image} into ${r.dir}; workspace ${r.up.container} is up.`);
     say(r.up.url);
   }
-  return r.up.url;
+  return r.up;
 }

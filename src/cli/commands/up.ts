@@ -37,8 +37,9 @@ export function define(program: Command): void {
     .argument('[dir]', 'with --from: the folder to restore into (default: ./<image name>)')
     .action(async (dir, opts) => {
       if (opts.from) {
-        const url = await (await import('./up-from.js')).runUpFrom(opts.from, dir, opts);
-        if (opts.open) openBrowser(url);
+        const result = await (await import('./up-from.js')).runUpFrom(opts.from, dir, opts);
+        if (opts.open) openBrowser(result.url);
+        await (await import('../hold-tunnel.js')).holdTunnel(result, !!opts.json);
         return;
       }
       if (dir) throw new UserError(`unexpected argument "${dir}"`, { hint: 'a folder argument goes with --from IMAGE; the config is chosen with --config', exitCode: 2 });
@@ -64,5 +65,6 @@ export function define(program: Command): void {
         say(result.url);
       }
       if (opts.open) openBrowser(result.url);
+      await (await import('../hold-tunnel.js')).holdTunnel(result, !!opts.json);
     });
 }
