@@ -14,9 +14,13 @@ if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
   exit 1
 fi
 if ! command -v dockerd >/dev/null; then
-  echo "transferctl: installing Docker Engine from the OS packages (docker.io)…" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  log=/var/log/transferctl-install.log
+  echo "transferctl: installing Docker Engine from the OS packages (docker.io; log: $log)…" >&2
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io; } >"$log" 2>&1; then
+    tail -20 "$log" >&2
+    echo "transferctl: installing docker.io failed; the whole log is $log" >&2
+    exit 1
+  fi
 fi
 if ! command -v docker >/dev/null; then
   echo "transferctl: the docker client is missing; install docker.io or docker-ce-cli." >&2; exit 1

@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1mquickstart:\033[0m %s\n' "$*" >&2; }
 
-if [ ! -d node_modules ]; then say "installing dependencies (npm ci)"; npm ci --no-audit --no-fund >/dev/null; fi
+if [ ! -d node_modules ]; then
+  say "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/tmp/transferctl-npm-ci.log 2>&1 || { tail -20 /tmp/transferctl-npm-ci.log >&2; exit 1; }
+fi
 if [ ! -f dist/bundle/transferctl.cjs ] || [ -n "$(find src -newer dist/bundle/transferctl.cjs -name '*.ts' -print -quit)" ]; then
   say "building transferctl"; npm run --silent build
 fi
@@ -26,7 +29,8 @@ else
     say "no registry answers: making the offline Jupyter base from Debian packages (once, a few minutes)"
     if ! command -v debootstrap >/dev/null; then
       if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } >/var/log/transferctl-install.log 2>&1 \
+          || { tail -20 /var/log/transferctl-install.log >&2; say "installing debootstrap failed; log: /var/log/transferctl-install.log"; exit 1; }
       else
         say "debootstrap is needed: sudo apt-get install debootstrap (then run this again)"; exit 1
       fi

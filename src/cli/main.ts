@@ -90,7 +90,7 @@ async function dispatch(argv: string[]): Promise<void> {
   const [name, ...args] = rest;
   if (!name || name === '--help' || name === '-h' || name === 'help' || name === '--version' || name === '-V') {
     const program = newProgram();
-    for (const c of commands) program.command(c.name).aliases(c.aliases ?? []).description(c.summary);
+    for (const c of commands.filter((x) => !x.hidden)) program.command(c.name).aliases(c.aliases ?? []).description(c.summary);
     if (name === 'help' && args[0]) return runCommand(args[0], ['--help']);
     if (!name) {
       program.outputHelp();

@@ -11,6 +11,8 @@ export interface CommandEntry {
   aliases?: string[];
   summary: string;
   load: () => Promise<CommandModule>;
+  /** Left out of --help and suggestions (the completion scripts' helper). */
+  hidden?: boolean;
 }
 
 export const commands: CommandEntry[] = [
@@ -37,6 +39,9 @@ export const commands: CommandEntry[] = [
   { name: 'transfer', summary: 'send an image to another host over ssh, only the layers it lacks', load: () => import('./commands/transfer.js') },
   { name: 'export', summary: 'write an image to a tarball, without the layers of named base images', load: () => import('./commands/export.js') },
   { name: 'import', summary: 'load a tarball from `export` (says which base is missing, if one is)', load: () => import('./commands/import.js') },
+  { name: 'doctor', summary: 'check the engine, base images, disk, GPU runtime, ssh and registry; say what to do', load: () => import('./commands/doctor.js') },
+  { name: 'completion', summary: 'print a shell completion script (bash, zsh or fish)', load: () => import('./commands/completion.js') },
+  { name: '__complete', summary: 'candidates for shell completion', hidden: true, load: () => import('./commands/completion.js') },
   { name: 'serve', summary: "serve temporary notebooks to a workshop's visitors (pool, proxy, culler, admin)", load: () => import('./commands/serve.js') },
 ];
 
@@ -45,7 +50,7 @@ export function findCommand(name: string): CommandEntry | undefined {
 }
 
 export function allNames(): string[] {
-  return commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+  return commands.filter((c) => !c.hidden).flatMap((c) => [c.name, ...(c.aliases ?? [])]);
 }
 
 /** Seed 000's flag form, in the order the flags run: build → start → … */

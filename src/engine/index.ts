@@ -71,6 +71,9 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
           cgroupVersion: String(i.CgroupVersion ?? ''),
           ncpu: i.NCPU,
           memTotal: i.MemTotal,
+          rootless: (i.SecurityOptions ?? []).some((o: string) => /name=rootless/.test(o)),
+          rootDir: i.DockerRootDir ?? '',
+          swarm: String(i.Swarm?.LocalNodeState ?? 'inactive'),
         } satisfies EngineInfo;
       });
       return infoCache;

@@ -25,6 +25,12 @@ export interface EngineInfo {
   cgroupVersion: string;
   ncpu: number;
   memTotal: number;
+  /** The engine runs without root (its security options name "rootless"). */
+  rootless: boolean;
+  /** Where the engine keeps images and containers (DockerRootDir), on the engine's host. */
+  rootDir: string;
+  /** Swarm membership of this engine: "inactive", "active", … */
+  swarm: string;
 }
 
 export type Labels = Record<string, string>;

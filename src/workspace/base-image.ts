@@ -16,13 +16,17 @@ export interface BaseChoice {
   kind: 'configured' | 'stacks' | 'offline';
 }
 
-async function registryAnswers(timeoutMs = 2500): Promise<boolean> {
-  try {
-    const res = await fetch('https://quay.io/v2/', { signal: AbortSignal.timeout(timeoutMs) });
-    return res.status < 500;
-  } catch {
-    return false;
+/** Whether a registry's API answers at all (200 or 401 both count), https first, then http. */
+export async function registryAnswers(host = 'quay.io', timeoutMs = 2500): Promise<boolean> {
+  for (const scheme of ['https', 'http']) {
+    try {
+      const res = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (res.status < 500) return true;
+    } catch {
+      // try the next scheme (a loopback registry speaks plain http)
+    }
   }
+  return false;
 }
 
 const NO_BASE_HINT =
