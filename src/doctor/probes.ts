@@ -5,7 +5,7 @@ import { statfs } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { findConfig, readConfig } from '../config/load.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { registryHost } from '../engine/registry-auth.js';
+import { registryHost } from '../image-ref.js';
 import { registryAnswers } from '../workspace/base-image.js';
 import type { Probes } from './checks.js';
 

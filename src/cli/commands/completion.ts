@@ -3,7 +3,7 @@
 import { Command as Program, type Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { createEngine } from '../../engine/index.js';
-import { L } from '../../workspace/labels.js';
+import { L } from '../../labels.js';
 import { wanted, type CommandSpec } from '../completion/candidates.js';
 import { completionScript, SHELLS, type Shell } from '../completion/scripts.js';
 import { commands, findCommand } from '../registry.js';

@@ -7,7 +7,7 @@ import { printJson, say } from '../output.js';
 import { diagnose, type DoctorReport, type Level } from '../../doctor/checks.js';
 import { realProbes } from '../../doctor/probes.js';
 import { localJupyter, STACKS_IMAGE } from '../../workspace/base-image.js';
-import { registryHost } from '../../engine/registry-auth.js';
+import { registryHost } from '../../image-ref.js';
 import { UserError } from '../../errors.js';
 
 export async function run(input: { cwd?: string; config?: string }): Promise<DoctorReport> {
