@@ -5,7 +5,7 @@
 # packages when no registry answers), 4. `transferctl up` on example/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-say() { printf '\033[1mquickstart:\033[0m %s\n' "$*" >&2; }
+if [ -t 2 ]; then say() { printf '\033[1mquickstart:\033[0m %s\n' "$*" >&2; }; else say() { printf 'quickstart: %s\n' "$*" >&2; }; fi
 
 if [ ! -d node_modules ]; then
   say "installing dependencies (npm ci)"
@@ -38,6 +38,6 @@ else
     tc base create --suite trixie
   fi
 fi
-say "starting the example workspace (example/)"
+say "starting the example workspace (example/); stop it later with: node bin/transferctl.js stop -c example/transfer.json"
+# the URL is the last line printed
 tc up --config example/transfer.json "${offline_flag[@]}" "$@"
-say "stop it with: node bin/transferctl.js stop -c example/transfer.json"
