@@ -34,8 +34,68 @@ export function jupyterAnswers(host: string, port: number, token: string, timeou
   });
 }
 
+/** Jupyter's own "I am listening" lines (Jupyter Server 2, notebook 6, JupyterLab). */
+export const READY_LINE = /is running at:?|Use Control-C to stop this server|http:\/\/[^\s/]+:\d+\/(lab|tree)?/;
+
+/**
+ * A wake-up for the poll loop: resolves `next()` as soon as the container's output shows a
+ * ready line, so the check comes right then instead of at the next poll. Best effort: any
+ * problem with the log stream leaves the plain polling.
+ */
+function readySignal(engine: Engine, containerId: string): { next(): Promise<void>; close(): void } {
+  let wake: (() => void) | undefined;
+  let seen = false;
+  let stream: { destroy(): void } | undefined;
+  let closed = false;
+  engine.containers
+    .logs(containerId, { follow: true })
+    .then((s) => {
+      if (closed) return s.destroy();
+      stream = s;
+      let buffer = '';
+      s.on('data', (chunk: Buffer) => {
+        buffer = (buffer + chunk.toString('utf8')).slice(-4096);
+        if (READY_LINE.test(buffer)) {
+          buffer = '';
+          seen = true;
+          wake?.();
+        }
+      });
+      s.on('error', () => {});
+    })
+    .catch(() => {});
+  return {
+    next: () =>
+      new Promise<void>((resolve) => {
+        if (seen) {
+          seen = false;
+          return resolve();
+        }
+        wake = () => {
+          seen = false;
+          wake = undefined;
+          resolve();
+        };
+      }),
+    close() {
+      closed = true;
+      wake = undefined;
+      stream?.destroy();
+    },
+  };
+}
+
 /** Resolves when the server answers; throws with the container's last log lines if it exits. */
 export async function waitForJupyter(engine: Engine, containerId: string, opts: WaitOptions): Promise<number> {
+  const signal = readySignal(engine, containerId);
+  try {
+    return await pollJupyter(engine, containerId, opts, signal.next);
+  } finally {
+    signal.close();
+  }
+}
+
+async function pollJupyter(engine: Engine, containerId: string, opts: WaitOptions, readyLine: () => Promise<void>): Promise<number> {
   const started = Date.now();
   const interval = opts.intervalMs ?? 100;
   let checks = 0;
@@ -53,7 +113,9 @@ export async function waitForJupyter(engine: Engine, containerId: string, opts: 
         );
       }
     }
-    await new Promise((r) => setTimeout(r, interval));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, interval))), readyLine()]);
+    clearTimeout(timer);
   }
   const logs = (await engine.containers.logsText(containerId, 10)).trimEnd();
   throw new UserError(`the notebook server did not answer within ${Math.round(opts.timeoutMs / 1000)} s` + (logs ? `; its last lines:\n${indent(logs)}` : ''), {
