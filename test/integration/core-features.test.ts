@@ -29,7 +29,7 @@ test('apt.txt: init writes a Dockerfile that installs it; the package is there i
   assert.match(r.stdout, /^jq-/);
   // Editing code does not invalidate the dependency layers.
   writeFileSync(join(ws.dir, 'analysis.py'), 'print(1)\n');
-  const rebuild = await runCli(['build'], { cwd: ws.dir });
+  const rebuild = await runCli(['build', '--progress', 'plain'], { cwd: ws.dir });
   assert.equal(rebuild.code, 0, rebuild.stderr);
   assert.match(rebuild.stderr, /Using cache/);
   assert.doesNotMatch(rebuild.stderr, /apt-get install[^\n]*\n(?![\s\S]*Using cache)/);
