@@ -5,11 +5,13 @@
 #   scripts/remote-engine.sh up NAME [OCTET]   # prints KEY=VALUE lines (host, key, socket, …)
 #   scripts/remote-engine.sh down NAME         # stops sshd and dockerd, removes netns, veth, files
 #   scripts/remote-engine.sh prune             # downs every rig whose owner process is gone
+#   scripts/remote-engine.sh restart-dockerd NAME   # starts a killed second dockerd again
 #
 # OWNER_PID (default: the caller's PID) is recorded; `prune` removes rigs a killed test left.
 # NAME: up to 10 characters [a-z0-9]. OCTET picks the subnet 10.201.OCTET.0/24 (default 0),
 # so several rigs can run at once. The remote's `docker` talks to the second engine through
-# sshd's SetEnv DOCKER_HOST=…; the host's engine is never touched.
+# sshd's SetEnv DOCKER_HOST=…; the host's engine is never touched. DOCKERD_ARGS (optional)
+# adds flags to the second dockerd (the swarm rig passes --insecure-registry).
 set -euo pipefail
 cmd=${1:-}; name=${2:-}
 if [ "$cmd" = prune ]; then
@@ -37,6 +39,18 @@ down() {
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
+  # A killed dockerd leaves its containers running (their own namespaces; cgroups v1 and v2
+  # paths), then its containerd and shims in the rig's namespace.
+  for c in "$dir"/data/containers/*/; do
+    [ -d "$c" ] || continue
+    id=$(basename "$c")
+    for f in /sys/fs/cgroup/pids/docker/"$id"/cgroup.procs /sys/fs/cgroup/system.slice/docker-"$id".scope/cgroup.procs; do
+      [ -f "$f" ] && xargs -r kill -9 <"$f" 2>/dev/null || true
+    done
+  done
+  if [ -e "/var/run/netns/$ns" ]; then
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+  fi
   # Anything dockerd left mounted under the rig's folder (overlay2, netns files).
   if [ -d "$dir" ]; then
     awk -v d="$dir" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -44,6 +58,20 @@ down() {
   ip link del "$hv" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "$dir"
+}
+
+# The second engine (nsenter, not `ip netns exec`: that remounts /sys and dockerd fails).
+start_dockerd() {
+  # shellcheck disable=SC2046
+  nsenter --net=/var/run/netns/"$ns" dockerd \
+    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
+    -H "unix://$dir/docker.sock" $(cat "$dir/dockerd.args" 2>/dev/null) >>"$dir/dockerd.log" 2>&1 &
+  for _ in $(seq 1 120); do
+    DOCKER_HOST=unix://$dir/docker.sock docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
+    sleep 0.25
+  done
+  DOCKER_HOST=unix://$dir/docker.sock docker version --format '{{.Server.Version}}' >/dev/null || {
+    echo "remote dockerd did not start; see $dir/dockerd.log" >&2; tail -20 "$dir/dockerd.log" >&2; exit 1; }
 }
 
 up() {
@@ -60,16 +88,8 @@ up() {
   ip -n "$ns" link set "$rv" up
   ip -n "$ns" link set lo up
 
-  # The second engine (nsenter, not `ip netns exec`: that remounts /sys and dockerd fails).
-  nsenter --net=/var/run/netns/"$ns" dockerd \
-    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
-    -H "unix://$dir/docker.sock" >"$dir/dockerd.log" 2>&1 &
-  for _ in $(seq 1 120); do
-    DOCKER_HOST=unix://$dir/docker.sock docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
-    sleep 0.25
-  done
-  DOCKER_HOST=unix://$dir/docker.sock docker version --format '{{.Server.Version}}' >/dev/null || {
-    echo "remote dockerd did not start; see $dir/dockerd.log" >&2; tail -20 "$dir/dockerd.log" >&2; exit 1; }
+  echo "${DOCKERD_ARGS:-}" >"$dir/dockerd.args"
+  start_dockerd
 
   # A real sshd inside the namespace, with its own host key and one authorized test key.
   ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key" >/dev/null
@@ -112,5 +132,7 @@ EOF
 case $cmd in
   up) trap 'rc=$?; [ $rc -eq 0 ] || down; exit $rc' EXIT; up ;;
   down) down ;;
+  # Start the second dockerd again (after a test killed it), with the flags it had.
+  restart-dockerd) start_dockerd ;;
   *) echo "usage: $0 up|down NAME [OCTET] | prune" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import { call } from './errors.js';
 import { containerApi, type ContainerApi } from './containers.js';
 import { imageApi, type ImageApi } from './images.js';
 import { networkApi, type NetworkApi } from './networks.js';
+import { swarmApi, type SwarmApi } from './swarm.js';
 import { discoverEndpoint, parseEngineUrl } from './discovery.js';
 import { sshLink, type SshLink } from './ssh-link.js';
 import type { EngineEndpoint, EngineInfo } from './types.js';
@@ -12,6 +13,7 @@ import type { EngineEndpoint, EngineInfo } from './types.js';
 export type { ContainerApi, ContainerStats } from './containers.js';
 export type { ImageApi, BuildOptions, ImageHistoryEntry } from './images.js';
 export type { NetworkApi } from './networks.js';
+export type { SwarmApi, SwarmNode, SwarmService, SwarmState, SwarmTask, ServiceCreateSpec } from './swarm.js';
 export type { AttachedStdio, AttachOptions } from './attach.js';
 export type { ImageConfigSpec, CommitWithConfigOptions, FsChange, FsChangeKind } from './snapshots.js';
 export * from './types.js';
@@ -23,6 +25,8 @@ export interface Engine {
   containers: ContainerApi;
   images: ImageApi;
   networks: NetworkApi;
+  /** Swarm nodes, services and tasks (the engine must be a swarm manager). */
+  swarm: SwarmApi;
   /** The host where published ports are reachable from here (127.0.0.1 for local engines). */
   publishHost(): string;
   /**
@@ -81,6 +85,7 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
     containers: containerApi(docker, endpoint),
     images: imageApi(docker, endpoint),
     networks: networkApi(docker, endpoint),
+    swarm: swarmApi(docker, endpoint),
     publishHost() {
       return endpoint.socketPath ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
     },

@@ -15,7 +15,7 @@ export interface NetworkSummary {
 
 export interface NetworkApi {
   list(filter?: { labels?: string[]; name?: string }): Promise<NetworkSummary[]>;
-  create(name: string, opts?: { labels?: Labels; internal?: boolean; options?: Record<string, string> }): Promise<string>;
+  create(name: string, opts?: { labels?: Labels; internal?: boolean; options?: Record<string, string>; driver?: string; attachable?: boolean }): Promise<string>;
   remove(idOrName: string): Promise<void>;
   connect(network: string, container: string, aliases?: string[]): Promise<void>;
   /** Address of the container on that network, if attached. */
@@ -41,7 +41,7 @@ export function networkApi(docker: Docker, ep: EngineEndpoint): NetworkApi {
     },
     async create(name, opts = {}) {
       const n = await call(ep, `create network ${name}`, () =>
-        docker.createNetwork({ Name: name, Labels: opts.labels, Internal: opts.internal, Options: opts.options, CheckDuplicate: true }),
+        docker.createNetwork({ Name: name, Labels: opts.labels, Internal: opts.internal, Options: opts.options, Driver: opts.driver, Attachable: opts.attachable, CheckDuplicate: true }),
       );
       return n.id;
     },

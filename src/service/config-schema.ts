@@ -18,6 +18,17 @@ export const serveConfigSchema = z
       .min(1)
       .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'an image name is lowercase: [registry/]repository[:tag]')
       .describe('The notebook image every visitor gets (e.g. a workspace image with the notebooks baked in).'),
+    backend: z
+      .enum(['engine', 'swarm'])
+      .optional()
+      .describe('Where visitors\' notebooks run: "engine" (containers on the one engine reached, the default) or "swarm" (a service per visitor on the Docker Swarm whose manager is the engine reached).'),
+    placement: z
+      .strictObject({
+        constraints: z.array(z.string().min(1)).optional().describe('Swarm placement constraints, e.g. "node.labels.gpu == true".'),
+        preferences: z.array(z.string().regex(/^spread=\S+$/, 'a preference like "spread=node.labels.zone"')).optional().describe('Swarm placement preferences, e.g. "spread=node.labels.zone".'),
+      })
+      .optional()
+      .describe('Where Swarm may place visitors\' notebooks ("backend": "swarm" only), in Swarm\'s own syntax.'),
     listen: z
       .strictObject({
         address: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1; "0.0.0.0" opens it to the network.'),

@@ -11,6 +11,9 @@ export interface ServeSpec {
   name: string;
   file: string | null;
   image: string;
+  /** "engine": containers on the engine reached; "swarm": a service per visitor (backend/swarm-*.ts). */
+  backend: 'engine' | 'swarm';
+  swarm?: { constraints: string[]; preferences: string[] };
   listen: { address: string; port: number };
   pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; startsPerMinute: number };
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
@@ -37,6 +40,9 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
       hint: 'the warm pool counts against the capacity: lower pool.size or raise pool.capacity',
     });
   }
+  if (raw.placement && raw.backend !== 'swarm') {
+    throw new ConfigError(file ?? '(config)', '"placement" is for "backend": "swarm" only', { hint: 'add "backend": "swarm", or remove "placement"' });
+  }
   const listenPort = raw.listen?.port ?? 8000;
   if (raw.admin?.listen?.port !== undefined && raw.admin.listen.port !== 0 && raw.admin.listen.port === listenPort) {
     throw new ConfigError(file ?? '(config)', `admin.listen.port (${listenPort}) is the visitors' port`, {
@@ -47,6 +53,8 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     name: raw.name ?? 'workshop',
     file,
     image: raw.image,
+    backend: raw.backend ?? 'engine',
+    swarm: raw.backend === 'swarm' ? { constraints: raw.placement?.constraints ?? [], preferences: raw.placement?.preferences ?? [] } : undefined,
     listen: { address: raw.listen?.address ?? '127.0.0.1', port: raw.listen?.port ?? 8000 },
     pool: {
       size,

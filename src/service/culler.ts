@@ -6,6 +6,8 @@ import { cullVerdict } from './cull-verdict.js';
 import { activity } from './jupyter-api.js';
 import { SL } from './labels.js';
 import type { Pool } from './pool.js';
+import type { Session } from './session.js';
+import type { SessionStatus } from './spawner.js';
 import type { RouteStore } from './store.js';
 
 export interface CullResult {
@@ -19,6 +21,8 @@ export interface CullerDeps {
   store: RouteStore;
   pool: Pool;
   log: (m: string) => void;
+  /** The backend's own view of what runs (swarm); default: this engine's running containers. */
+  check?: (sessions: Session[]) => Promise<Map<string, SessionStatus>>;
 }
 
 /** One pass. `force` culls the given routes (admin "cull now"). */
@@ -30,14 +34,17 @@ export async function cullPass(d: CullerDeps, opts: { now?: number; routes?: str
     for (const r of opts.routes) if (await d.pool.end(r, 'admin')) culled.push({ route: r, reason: 'admin' });
     return { culled, kept };
   }
-  const running = new Set(
-    (await d.engine.containers.list({ labels: { [SL.service]: d.spec.name }, all: true })).filter((c) => c.state === 'running').map((c) => c.id),
-  );
+  const status = d.check
+    ? await d.check(d.store.list())
+    : new Map(
+        (await d.engine.containers.list({ labels: { [SL.service]: d.spec.name }, all: true })).filter((c) => c.state === 'running').map((c) => [c.id, 'running' as const]),
+      );
   for (const s of d.store.list()) {
     if (s.state === 'starting') continue;
-    if (!running.has(s.containerId)) {
-      await d.pool.end(s.route, 'exited');
-      culled.push({ route: s.route, reason: 'exited' });
+    const st = status.get(s.containerId) ?? 'exited';
+    if (st !== 'running') {
+      await d.pool.end(s.route, st);
+      culled.push({ route: s.route, reason: st });
       continue;
     }
     const base = { now, session: s, idleMs: d.spec.cull.idleMs, maxAgeMs: d.spec.cull.maxAgeMs };

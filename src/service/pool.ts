@@ -30,7 +30,7 @@ export interface PoolCounts {
   draining: boolean;
 }
 
-export type EndReason = 'idle' | 'max-age' | 'admin' | 'exited' | 'drain';
+export type EndReason = 'idle' | 'max-age' | 'admin' | 'exited' | 'drain' | 'lost';
 
 export class Pool {
   readonly queue = new WaitQueue();
@@ -136,8 +136,11 @@ export class Pool {
     const name = assignedName(this.d.spec.name, s.route, now);
     try {
       // The name is the durable record that it was handed out (labels cannot change).
-      await this.d.engine.containers.rename(s.containerId, name);
-      s.containerName = name;
+      if (this.d.spawner.assign) await this.d.spawner.assign(s, now);
+      else {
+        await this.d.engine.containers.rename(s.containerId, name);
+        s.containerName = name;
+      }
       return true;
     } catch (err) {
       this.d.log(`container ${s.containerName} is gone (${(err as Error).message}); trying another`);

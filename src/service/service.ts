@@ -20,6 +20,9 @@ import { createProxy } from './proxy.js';
 import { buildServer } from './server.js';
 import { serverCommand } from './spawn-plan.js';
 import { createSpawner, ensureNetwork } from './spawner.js';
+import { adoptSwarm } from './backend/swarm-adopt.js';
+import { swarmDown } from './backend/swarm-down.js';
+import { createSwarmSpawner, requireSwarmManager } from './backend/swarm-spawner.js';
 import { MemoryStore, type RouteStore } from './store.js';
 
 export interface ServeOptions {
@@ -46,25 +49,29 @@ export interface ServeHandle {
 export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOptions = {}): Promise<ServeHandle> {
   const log = opts.log ?? debug('serve');
   const env = opts.env ?? process.env;
+  const swarm = spec.backend === 'swarm';
+  if (swarm) await requireSwarmManager(engine);
   const image = await engine.images.inspect(spec.image);
-  if (!image) {
+  // On a swarm the nodes pull or hold the image; the manager need not (then jupyter.command or jupyter-lab).
+  if (!image && !swarm) {
     throw new UserError(`image ${spec.image} is not on the engine`, {
       hint: 'build it (`transferctl build`) or load it, then start serve again; serve never pulls on a visitor\'s click',
     });
   }
   const fromEnv = env[spec.adminTokenEnv];
   const adminToken = opts.adminToken ?? (fromEnv || randomBytes(24).toString('hex'));
-  if (spec.hostFirewall) await requireFirewall(engine, spec.name);
-  const network = await ensureNetwork(engine, spec);
-  if (spec.hostFirewall) await fenceNetwork(engine, spec.name, networkName(spec.name));
+  if (spec.hostFirewall && !swarm) await requireFirewall(engine, spec.name);
+  const network = swarm ? { id: '', created: false } : await ensureNetwork(engine, spec);
+  if (spec.hostFirewall && !swarm) await fenceNetwork(engine, spec.name, networkName(spec.name));
 
   const store = opts.store ?? new MemoryStore();
   const metrics = serviceMetrics();
-  const adopted = await adopt(engine, spec, store);
+  const command = serverCommand(spec, image?.cmd ?? []);
+  const spawner = swarm ? createSwarmSpawner(engine, spec, command) : createSpawner(engine, spec, command);
+  const adopted = swarm ? await adoptSwarm(engine, spec, store, spawner) : await adopt(engine, spec, store);
   for (const r of adopted.removed) log(`removed ${r.name}: ${r.why}`);
 
   let landing = spec.jupyter.path;
-  const spawner = createSpawner(engine, spec, serverCommand(spec, image.cmd));
   const pool = new Pool({
     engine,
     spec,
@@ -76,7 +83,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
       landing ??= await landingPath(s);
     },
   });
-  const culler = startCuller({ engine, spec, store, pool, log });
+  const culler = startCuller({ engine, spec, store, pool, log, check: spawner.check });
   // Tickets whose page stopped asking lose their place within seconds; forget what ended.
   const sweeper = setInterval(() => {
     if (pool.queue.expire()) pool.fill();
@@ -165,6 +172,7 @@ function httpUrl(address: string, port: number): string {
 
 /** Remove every container and the network of a service (`transferctl serve --down`). */
 export async function serveDown(engine: Engine, spec: ServeSpec): Promise<{ removed: string[] }> {
+  if (spec.backend === 'swarm') return swarmDown(engine, spec);
   const removed: string[] = [];
   for (const c of await engine.containers.list({ labels: { [SL.service]: spec.name }, all: true })) {
     await engine.containers.remove(c.id, { force: true });

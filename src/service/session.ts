@@ -11,6 +11,8 @@ export interface Session {
   target: { host: string; port: number };
   /** The port published on the engine host (127.0.0.1 only). */
   hostPort: number;
+  /** The swarm node it runs on ("backend": "swarm"). */
+  node?: string;
   state: SessionState;
   createdAt: number;
   assignedAt?: number;

@@ -8,9 +8,15 @@ import type { Session } from './session.js';
 import { newIdentity, networkOptions, planPoolContainer } from './spawn-plan.js';
 import { chooseTarget } from './target.js';
 
+export type SessionStatus = 'running' | 'exited' | 'lost';
+
 export interface Spawner {
   spawn(signal?: AbortSignal): Promise<Session>;
-  remove(session: Pick<Session, 'containerId'>): Promise<void>;
+  remove(session: Pick<Session, 'containerId' | 'route'>): Promise<void>;
+  /** Record durably that a session was handed out at `at` (default: the pool renames the container). */
+  assign?(session: Session, at: number): Promise<void>;
+  /** Whether each session's notebook runs, stopped, or was lost with its machine (default: the culler lists containers). */
+  check?(sessions: Session[]): Promise<Map<string, SessionStatus>>;
 }
 
 export async function ensureNetwork(engine: Engine, spec: ServeSpec): Promise<{ id: string; created: boolean }> {

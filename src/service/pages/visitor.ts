@@ -45,6 +45,7 @@ const REASONS: Record<string, string> = {
   admin: 'the organisers closed it',
   exited: 'its notebook server stopped',
   drain: 'the service is closing',
+  lost: 'the machine it ran on stopped or left the service',
 };
 
 export function endedPage(reason: string, minutes?: number): string {

@@ -1,0 +1,190 @@
+// serve with "backend": "swarm" on a real two-node swarm (scripts/swarm-rig.sh): visitors land
+// on both nodes and run code through the proxy, cannot reach each other, are told their
+// notebook was lost when a node is drained or its engine dies (the pool refills elsewhere),
+// are adopted by a restarted service, and `--down` leaves nothing on either node. First, a
+// swarm-less engine is a clear error. Run under the engine lock (the host joins the swarm).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createEngine } from '../../src/engine/index.js';
+import { UserError } from '../../src/errors.js';
+import { SL } from '../../src/service/labels.js';
+import { serveDown, startServe, type ServeHandle } from '../../src/service/service.js';
+import type { ServeSpec } from '../../src/service/config.js';
+import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
+import { runCode, startKernel } from '../helpers/jupyter.js';
+import { ADMIN, spawn, splitUrl, testSpec, until } from '../helpers/serve.js';
+import { startSwarmRig, type SwarmRig } from '../helpers/swarm.js';
+
+const run = promisify(execFile);
+
+test('serve: "backend": "swarm" on an engine that is not in a swarm is a clear error, and nothing is made', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  if ((await engine.swarm.state()).state !== 'inactive') return t.skip('the engine is in a swarm');
+  const spec = testSpec(NOTEBOOK6_IMAGE, { backend: 'swarm' });
+  await assert.rejects(startServe(engine, spec, { adminToken: ADMIN }), (err: Error) => {
+    assert.ok(err instanceof UserError, `a user error, not ${err.constructor.name}`);
+    assert.match(err.message, /"backend": "swarm" needs a swarm manager.*not in a swarm/);
+    assert.match((err as UserError).hint ?? '', /docker swarm init/);
+    return true;
+  });
+  const nets = (await engine.networks.list({ labels: [`${SL.service}=${spec.name}`] })).map((n) => n.name);
+  assert.deepEqual(nets, []);
+});
+
+describe('serve on a two-node swarm', () => {
+  let rig: SwarmRig | undefined;
+  let skip: string | undefined;
+  let image = '';
+  let spec: ServeSpec;
+  let h: ServeHandle | undefined;
+  const handles: ServeHandle[] = [];
+
+  before(async () => {
+    const r = await startSwarmRig();
+    if ('skip' in r) skip = r.skip;
+    else {
+      rig = r;
+      // Image path (a): the worker pulls it from the registry on the veth address.
+      image = await rig.publish(NOTEBOOK6_IMAGE);
+    }
+  });
+  after(async () => {
+    for (const x of handles) await x.close().catch(() => {});
+    if (rig && spec) await serveDown(createEngine(), spec).catch(() => {});
+    await rig?.down();
+  });
+
+  const visitorsOn = (x: ServeHandle, node: string, state = 'assigned') => x.core.store.list().filter((s) => s.node === node && s.state === state);
+  const runs = async (x: ServeHandle, url: string) => {
+    const v = splitUrl(x, url);
+    const kernel = await startKernel(v.base, v.token);
+    return (await runCode(v.base, v.token, kernel, 'print(6 * 7)')).stdout.trim();
+  };
+
+  test('a burst of visitors lands on both nodes and each notebook runs code through the proxy', async (t) => {
+    if (skip || !rig) return t.skip(skip);
+    const engine = await requireEngine(t);
+    spec = testSpec(image, {
+      backend: 'swarm',
+      pool: { size: 4, capacity: 6 },
+      placement: { preferences: ['spread=node.labels.tc-rig'] },
+      cull: { interval: 3600 },
+    });
+    h = await startServe(engine, spec, { adminToken: ADMIN });
+    handles.push(h);
+    await until('4 warm notebooks', () => h!.core.pool.counts().warm >= 4, 180_000);
+    const nodes = new Set(h.core.store.list().map((s) => s.node));
+    assert.deepEqual([...nodes].sort(), [rig.managerNode, rig.workerNode].sort(), 'Swarm spread them over both nodes');
+    const urls = await Promise.all([0, 1, 2, 3].map(() => spawn(h!)));
+    for (const u of urls) assert.equal(u.status, 200);
+    for (const u of urls) assert.equal(await runs(h, u.url!), '42');
+    // The worker's notebooks really run on the worker's engine.
+    const onWorker = await rig.worker.containers.list({ labels: { [SL.service]: spec.name } });
+    assert.ok(onWorker.length >= 1, 'containers of the service on the worker');
+    assert.ok(visitorsOn(h, rig.workerNode).length >= 1 && visitorsOn(h, rig.managerNode).length >= 1, 'visitors on both nodes');
+  });
+
+  test('a visitor on one node cannot reach a visitor on the other', async (t) => {
+    if (skip || !rig || !h) return t.skip(skip ?? 'no service');
+    const engine = await requireEngine(t);
+    const a = visitorsOn(h, rig.workerNode)[0];
+    const b = visitorsOn(h, rig.managerNode)[0];
+    const aContainer = (await rig.worker.containers.list({ labels: { [SL.service]: spec.name, [SL.route]: a.route } }))[0];
+    const bContainer = (await engine.containers.list({ labels: { [SL.service]: spec.name, [SL.route]: b.route } }))[0];
+    assert.ok(aContainer && bContainer);
+    const bAddrs = Object.values(await engine.containers.addresses(bContainer.id)).filter(Boolean);
+    assert.ok(bAddrs.length > 0, 'b has an address');
+    const probe = (host: string, port: number) =>
+      `import socket\ntry:\n  socket.create_connection(('${host}', ${port}), 3).close(); print('open ${host}:${port}')\nexcept Exception as e:\n  print('closed ${host}:${port}', type(e).__name__)`;
+    for (const addr of bAddrs) {
+      const r = await rig.worker.containers.exec(aContainer.id, ['python3', '-c', probe(addr, 8888)]);
+      assert.match(r.stdout, /^closed/, `visitor a reached visitor b's container at ${addr}: ${r.stdout}${r.stderr}`);
+    }
+    // What the nodes' own addresses show a visitor (the published notebook ports of others): reported.
+    const r = await rig.worker.containers.exec(aContainer.id, ['python3', '-c', probe(b.target.host, b.target.port)]);
+    t.diagnostic(`visitor on the worker → other visitor's published port on the manager: ${r.stdout.trim()}`);
+  });
+
+  test('restart adoption across nodes: a new serve takes back every visitor on both nodes', async (t) => {
+    if (skip || !rig || !h) return t.skip(skip ?? 'no service');
+    const engine = await requireEngine(t);
+    const before = h.core.store.list().filter((s) => s.state === 'assigned');
+    const url = `/user/${before[0].route}/tree?token=${before[0].token}`;
+    await h.close();
+    handles.splice(handles.indexOf(h), 1);
+    h = await startServe(engine, spec, { adminToken: ADMIN });
+    handles.push(h);
+    const adopted = h.adopted.adopted.filter((a) => a.state === 'assigned').map((a) => a.route).sort();
+    assert.deepEqual(adopted, before.map((s) => s.route).sort());
+    assert.ok(visitorsOn(h, rig.workerNode).length >= 1 && visitorsOn(h, rig.managerNode).length >= 1);
+    assert.equal(await runs(h, url), '42');
+  });
+
+  test("the worker's engine dies mid-session: its visitors are told their notebook was lost, the pool refills on the manager, nothing is left when it returns", async (t) => {
+    if (skip || !rig || !h) return t.skip(skip ?? 'no service');
+    const x = h;
+    const lost = visitorsOn(x, rig.workerNode);
+    assert.ok(lost.length >= 1);
+    await rig.killWorkerEngine();
+    await until('the manager sees the worker down', async () => {
+      const n = (await (await requireEngine(t)).swarm.nodes()).find((n) => n.id === rig!.workerNode);
+      return n?.state === 'down';
+    }, 120_000, 1000);
+    const culled = await x.core.cullNow();
+    for (const s of lost) assert.ok(culled.culled.some((c) => c.route === s.route && c.reason === 'lost'), `session ${s.route} lost`);
+    const page = await fetch(`${x.url}/user/${lost[0].route}/tree?token=${lost[0].token}`);
+    assert.equal(page.status, 410);
+    assert.match(await page.text(), /the machine it ran on stopped/);
+    await until('the pool refilled', () => x.core.pool.counts().warm >= 1, 180_000);
+    for (const s of x.core.store.list()) assert.equal(s.node, rig.managerNode, 'every notebook now runs on the manager');
+    const u = await spawn(x);
+    assert.equal(await runs(x, u.url!), '42');
+
+    await rig.restartWorkerEngine();
+    await until('the worker is ready again and has removed the lost notebooks', async () => {
+      const n = (await (await requireEngine(t)).swarm.nodes()).find((n) => n.id === rig!.workerNode);
+      const left = await rig!.worker.containers.list({ labels: { [SL.service]: spec.name } }).catch(() => [{}]);
+      return n?.state === 'ready' && left.length === 0;
+    }, 180_000, 1000);
+  });
+
+  test('a drained node gets no visitors: its sessions are lost and the pool refills on the other', async (t) => {
+    if (skip || !rig || !h) return t.skip(skip ?? 'no service');
+    const x = h;
+    // Everything runs on the manager now (the last test): drain it, the worker takes over.
+    const onManager = visitorsOn(x, rig.managerNode);
+    assert.ok(onManager.length >= 1);
+    await run('docker', ['node', 'update', '--availability', 'drain', rig.managerNode]);
+    try {
+      const culled = await x.core.cullNow();
+      for (const s of onManager) assert.ok(culled.culled.some((c) => c.route === s.route && c.reason === 'lost'));
+      await until('the pool refilled on the worker', () => x.core.store.list().some((s) => s.state === 'warm' && s.node === rig!.workerNode), 180_000);
+      for (const s of x.core.store.list()) assert.equal(s.node, rig.workerNode);
+      const u = await spawn(x);
+      assert.equal(await runs(x, u.url!), '42');
+    } finally {
+      await run('docker', ['node', 'update', '--availability', 'active', rig.managerNode]);
+    }
+  });
+
+  test('--down leaves no service, container or network on either node', async (t) => {
+    if (skip || !rig || !h) return t.skip(skip ?? 'no service');
+    const engine = await requireEngine(t);
+    await h.close();
+    handles.splice(handles.indexOf(h), 1);
+    const r = await serveDown(engine, spec);
+    assert.ok(r.removed.length > 0);
+    assert.deepEqual(await engine.swarm.services({ labels: { [SL.service]: spec.name } }), []);
+    assert.deepEqual((await engine.networks.list({ labels: [`${SL.service}=${spec.name}`] })).map((n) => n.name), []);
+    await until('no container of the service on either node', async () => {
+      const here = await engine.containers.list({ labels: { [SL.service]: spec.name } });
+      const there = await rig!.worker.containers.list({ labels: { [SL.service]: spec.name } });
+      return here.length === 0 && there.length === 0;
+    }, 60_000);
+    const overlays = (await rig.wdocker('network', 'ls', '--format', '{{.Name}}')).split('\n').filter((n) => n.startsWith('tcs-'));
+    assert.deepEqual(overlays, [], 'no overlay left on the worker');
+  });
+});
