@@ -20,15 +20,18 @@ export function sessionScript(docker = 'docker'): string {
     `  L\\|*) ${docker} load || exit 4 ;;`,
     `  T\\|*) id=\${ref%%|*}; ref=\${ref#*|}; ${docker} tag "$id" "$ref" || exit 5 ;;`,
     '  C\\|*) ;;',
+    // A save the other way: the image, without the layer files named after it (GNU tar --delete).
+    `  S\\|*) id=\${ref%%|*}; names=\${ref#*|}; if [ -n "$names" ]; then ${docker} save "$id" | tar --delete -f - $names || exit 6; else ${docker} save "$id" || exit 6; fi; exit 0 ;;`,
     '  *) exit 0 ;;',
     'esac',
     `echo "R|$(${docker} image inspect --format '{{.Id}}' "$ref" 2>/dev/null)"`,
   ].join('\n');
 }
 
-/** The command line the script reads: L|ref (a tarball follows), T|id|ref, C|ref, Q. */
-export function sessionCommand(cmd: { load: string } | { tag: string; id: string } | { check: string } | 'quit'): string {
+/** The command line the script reads: L|ref (a tarball follows), T|id|ref, C|ref, S|ref|names (a tarball comes back), Q. */
+export function sessionCommand(cmd: { load: string } | { tag: string; id: string } | { check: string } | { save: string; drop: string[] } | 'quit'): string {
   if (cmd === 'quit') return 'Q\n';
+  if ('save' in cmd) return `S|${cmd.save}|${cmd.drop.join(' ')}\n`;
   if ('load' in cmd) return `L|${cmd.load}\n`;
   if ('tag' in cmd) return `T|${cmd.id}|${cmd.tag}\n`;
   return `C|${cmd.check}\n`;

@@ -1,4 +1,5 @@
 // A remote engine through the Engine API (a DOCKER_HOST-style tcp:// or unix:// URL).
+import { PassThrough } from 'node:stream';
 import type { Engine } from '../engine/index.js';
 import { L } from '../labels.js';
 import { splitRef } from '../image-ref.js';
@@ -28,6 +29,12 @@ export function apiRemote(engine: Engine): Remote {
           return idOf(ref);
         },
         check: idOf,
+        save(ref) {
+          // The Engine API exports whole images only: every layer travels.
+          const out = new PassThrough();
+          engine.images.save([ref]).then((s) => s.pipe(out), (err) => out.destroy(err));
+          return out;
+        },
         close() {},
       };
     },

@@ -1,7 +1,7 @@
 // A remote engine over the system ssh client: its `docker` CLI does the work there, in ONE
 // ssh session per transfer (probe → one command → load → image ID; see probe.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { EngineError, UserError } from '../errors.js';
 import { debug } from '../log.js';
 import { parseOutcome, parseProbe, sessionCommand, sessionScript } from './probe.js';
@@ -83,7 +83,15 @@ export function sshRemote(target: SshTarget, opts: SshRemoteOptions = {}): Remot
           if (code !== 0) throw failure(what, code, stderr);
           return parseOutcome(stdout.slice(sent));
         };
-        child.stdout!.on('data', (d) => {
+        let raw: PassThrough | undefined;
+        child.stdout!.on('data', (d: Buffer) => {
+          if (raw) {
+            if (!raw.write(d)) {
+              child.stdout!.pause();
+              raw.once('drain', () => child.stdout!.resume());
+            }
+            return;
+          }
           stdout += d;
           if (!probed && /(^|\n)E\|\n/.test(stdout)) {
             probed = true;
@@ -92,6 +100,21 @@ export function sshRemote(target: SshTarget, opts: SshRemoteOptions = {}): Remot
               load: (tar, ref) => finish('docker load', sessionCommand({ load: ref }), tar),
               tag: async (id, ref) => (await finish(`docker tag ${ref}`, sessionCommand({ tag: ref, id }))).imageId,
               check: async (ref) => (await finish('image inspect', sessionCommand({ check: ref }))).imageId,
+              save: (ref, drop) => {
+                raw = new PassThrough({ highWaterMark: 1 << 20 });
+                const out = raw;
+                phase = `docker save ${ref}`;
+                child.stdin!.end(sessionCommand({ save: ref, drop }));
+                out.on('close', () => {
+                  if (child.exitCode === null) child.kill('SIGTERM');
+                });
+                exited.then((code) => {
+                  if (signal?.aborted) out.destroy(signal.reason);
+                  else if (code !== 0) out.destroy(failure(code === 6 ? `docker save ${ref} | tar --delete` : phase, code, stderr));
+                  else out.end();
+                });
+                return out;
+              },
               close: () => {
                 child.stdin!.end(sessionCommand('quit'));
               },

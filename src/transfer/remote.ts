@@ -27,6 +27,11 @@ export interface RemoteSession {
   tag(id: string, ref: string): Promise<string | null>;
   /** Only report the ID `ref` names there. */
   check(ref: string): Promise<string | null>;
+  /**
+   * `docker save` of `ref` there, without the layer files named in `drop` (paths inside the
+   * tarball); the session ends with it. Remotes that cannot leave files out send them all.
+   */
+  save(ref: string, drop: string[]): Readable;
   /** End the session without doing anything (on errors). */
   close(): void;
 }

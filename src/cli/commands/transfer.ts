@@ -5,12 +5,14 @@ import { withInterrupt } from '../interrupt.js';
 import { info, printJson, say } from '../output.js';
 import { transferImage, type TransferProgress } from '../../transfer/transfer.js';
 import { resolveRemote } from '../../transfer/resolve-remote.js';
+import { fetchImage } from '../../transfer/fetch.js';
+import { UserError } from '../../errors.js';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Progress on stderr: in place on a terminal, every ~10% otherwise. */
-function progressPrinter(): (p: TransferProgress) => void {
+function progressPrinter(): (p: Pick<TransferProgress, 'phase' | 'message' | 'sent' | 'toSend'>) => void {
   const tty = process.stderr.isTTY;
   let lastTenth = -1;
   return (p) => {
@@ -26,30 +28,71 @@ function progressPrinter(): (p: TransferProgress) => void {
   };
 }
 
+/** `transfer IMAGE… HOST` (the old form), `--to HOST`, `--from HOST` or `--engine URL`: which images, which way, where. */
+export function splitTarget(args: string[], opts: { to?: string; from?: string; engine?: string }): { images: string[]; host?: string; direction: 'to' | 'from' } {
+  const named = [opts.to, opts.from].filter(Boolean).length;
+  if (named > 1 || (named && opts.engine && opts.from)) {
+    throw new UserError('name one direction: --to HOST or --from HOST', { exitCode: 2 });
+  }
+  if (opts.from) return { images: args, host: opts.from, direction: 'from' };
+  if (opts.to || opts.engine) return { images: args, host: opts.to, direction: 'to' };
+  if (args.length < 2) {
+    throw new UserError('where to? name a HOST after the image, or use --to HOST, --from HOST or --engine URL', {
+      hint: 'e.g. `transferctl transfer my-image user@server` or `transferctl transfer IMG1 IMG2 --to user@server`',
+      exitCode: 2,
+    });
+  }
+  return { images: args.slice(0, -1), host: args[args.length - 1], direction: 'to' };
+}
+
 export function define(program: Command): void {
   program
     .command('transfer')
-    .description('send an image to another Docker host over ssh, only the layers it lacks')
-    .argument('<image>', 'image name or ID')
-    .argument('[host]', '[user@]host or ssh://user@host:port (your ssh config, agent and known_hosts apply)')
+    .description('send images to another Docker host over ssh (or fetch them with --from), only the layers the other side lacks')
+    .argument('<image...>', 'image names or IDs, then the host unless --to/--from/--engine names it ([user@]host or ssh://user@host:port)')
+    .option('--to <host>', 'send to this host ([user@]host or ssh://user@host:port)')
+    .option('--from <host>', 'fetch from this host instead: only the layers this engine lacks cross the link (needs GNU tar there)')
     .option('--engine <url>', 'the target engine as a DOCKER_HOST-style URL instead (tcp://…, unix://…, ssh://…)')
     .addOption(new Option('--ssh-option <opt>', 'pass -o OPT to ssh (repeatable); TRANSFERCTL_SSH_OPTS adds raw ssh arguments').argParser(collect))
     .option('--remote-docker <cmd>', 'the docker command on the host', 'docker')
     .option('--force', 'move a tag there even if it names an image transferctl did not make')
     .addOption(jsonOption())
-    .action(async (image, host, opts) => {
+    .action(async (args, opts) => {
+      const { images, host, direction } = splitTarget(args, opts);
       const engine = await connectEngine();
       const remote = resolveRemote({ host, engine: opts.engine, sshOptions: opts.sshOption, remoteDocker: opts.remoteDocker });
-      const r = await withInterrupt((signal) =>
-        transferImage({ engine, image, remote, force: opts.force, signal, onProgress: opts.json ? undefined : progressPrinter() }),
-      );
-      if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
-      if (opts.json) return printJson(r);
-      for (const n of r.notes) info(n);
-      say(
-        r.mode === 'none'
-          ? `${r.image} is already on ${r.target}; nothing sent.`
-          : `Sent ${r.image} to ${r.target}: ${r.layers.sent} of ${r.layers.total} layers, ${mb(r.bytesSent)} in ${r.seconds.toFixed(1)} s (${mb(r.layerBytesSkipped)} already there). Image ID checked: ${r.remoteImageId.slice(7, 19)}.`,
-      );
+      const results: unknown[] = [];
+      // One image after the other, each asking the other side afresh: layers an earlier image
+      // brought are already there for the next, so shared layers travel once.
+      for (const image of images) {
+        if (direction === 'from') {
+          const r = await withInterrupt((signal) =>
+            fetchImage({ engine, image, remote, force: opts.force, signal, onProgress: opts.json ? undefined : progressPrinter() }),
+          );
+          if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
+          results.push(r);
+          if (opts.json) continue;
+          for (const n of r.notes) info(n);
+          say(
+            r.mode === 'none'
+              ? `${r.image} is already here; nothing fetched.`
+              : `Fetched ${r.image} from ${r.source}: ${r.layers.fetched} of ${r.layers.total} layers, ${mb(r.bytesReceived)} in ${r.seconds.toFixed(1)} s. Image ID checked: ${r.imageId.slice(7, 19)}.`,
+          );
+          continue;
+        }
+        const r = await withInterrupt((signal) =>
+          transferImage({ engine, image, remote, force: opts.force, signal, onProgress: opts.json ? undefined : progressPrinter() }),
+        );
+        if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
+        results.push(r);
+        if (opts.json) continue;
+        for (const n of r.notes) info(n);
+        say(
+          r.mode === 'none'
+            ? `${r.image} is already on ${r.target}; nothing sent.`
+            : `Sent ${r.image} to ${r.target}: ${r.layers.sent} of ${r.layers.total} layers, ${mb(r.bytesSent)} in ${r.seconds.toFixed(1)} s (${mb(r.layerBytesSkipped)} already there). Image ID checked: ${r.remoteImageId.slice(7, 19)}.`,
+        );
+      }
+      if (opts.json) printJson(results.length === 1 ? results[0] : results);
     });
 }
