@@ -71,7 +71,7 @@ export async function importImage(opts: ImportOptions): Promise<ImportResult> {
   opts.signal?.addEventListener('abort', () => stream.destroy(), { once: true });
   const loaded = await engine.images.load(stream);
   for (const img of info.images) {
-    if (!(await engine.images.inspect(img.imageId))) {
+    if (!(await engine.images.inspect(img.imageId)) && !(await sameLayersUnderTag(engine, img.repoTags, img.diffIds))) {
       throw new UserError(`loading ${file} did not produce image ${shortId(img.imageId)}`, { hint: 'the file may be damaged; export it again' });
     }
   }
@@ -80,4 +80,16 @@ export async function importImage(opts: ImportOptions): Promise<ImportResult> {
     images: info.images.map((i) => ({ imageId: i.imageId, repoTags: i.repoTags, layers: i.diffIds.length, layersInFile: i.included.filter(Boolean).length })),
     loaded,
   };
+}
+
+/**
+ * containerd's image store names an image by its manifest's digest, the classic store by its
+ * config's: between the two the IDs differ, so a tag carrying exactly the file's layers counts.
+ */
+async function sameLayersUnderTag(engine: Engine, tags: readonly string[], diffIds: readonly string[]): Promise<boolean> {
+  for (const tag of tags) {
+    const d = await engine.images.inspect(tag);
+    if (d && d.layers.length === diffIds.length && d.layers.every((l, i) => l === diffIds[i])) return true;
+  }
+  return false;
 }

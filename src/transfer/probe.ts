@@ -24,7 +24,7 @@ export function sessionScript(docker = 'docker'): string {
     `  S\\|*) id=\${ref%%|*}; names=\${ref#*|}; if [ -n "$names" ]; then ${docker} save "$id" | tar --delete -f - $names || exit 6; else ${docker} save "$id" || exit 6; fi; exit 0 ;;`,
     '  *) exit 0 ;;',
     'esac',
-    `echo "R|$(${docker} image inspect --format '{{.Id}}' "$ref" 2>/dev/null)"`,
+    `echo "R|$(${docker} image inspect --format '{{.Id}}|{{range .RootFS.Layers}}{{.}},{{end}}' "$ref" 2>/dev/null)"`,
   ].join('\n');
 }
 
@@ -66,9 +66,10 @@ export function parseProbe(stdout: string): RemoteState {
 }
 
 /** After the command: what `docker load` said it loaded, and the image ID reported. */
-export function parseOutcome(stdout: string): { loaded: string[]; imageId: string | null } {
+export function parseOutcome(stdout: string): { loaded: string[]; imageId: string | null; layers?: string[] } {
   const lines = stdout.split('\n').map((l) => l.trim());
   const loaded = lines.map((l) => /^Loaded image(?: ID)?: (.+)$/.exec(l)?.[1]).filter((x): x is string => !!x);
   const r = lines.filter((l) => l.startsWith('R|')).pop();
-  return { loaded, imageId: r && r.length > 2 ? r.slice(2) : null };
+  const [id, layers] = (r ?? '').slice(2).split('|');
+  return { loaded, imageId: id || null, ...(layers ? { layers: list(layers) } : {}) };
 }

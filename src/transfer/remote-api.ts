@@ -21,7 +21,8 @@ export function apiRemote(engine: Engine): Remote {
         async load(tar, ref) {
           signal?.addEventListener('abort', () => tar.destroy(), { once: true });
           const loaded = await engine.images.load(tar);
-          return { loaded, imageId: await idOf(ref) };
+          const d = await engine.images.inspect(ref);
+          return { loaded, imageId: d?.id ?? null, layers: d?.layers };
         },
         async tag(id, ref) {
           const [repo, tag] = splitRef(ref);

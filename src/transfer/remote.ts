@@ -22,7 +22,7 @@ export interface RemoteState {
 export interface RemoteSession {
   state: RemoteState;
   /** `docker load` the tarball, then report the ID `ref` names there (null: none). */
-  load(tar: Readable, ref: string): Promise<{ loaded: string[]; imageId: string | null }>;
+  load(tar: Readable, ref: string): Promise<{ loaded: string[]; imageId: string | null; layers?: string[] }>;
   /** Tag an image it already has, then report the ID `ref` names there. */
   tag(id: string, ref: string): Promise<string | null>;
   /** Only report the ID `ref` names there. */

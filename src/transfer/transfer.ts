@@ -174,7 +174,16 @@ export async function transferImage(opts: TransferOptions): Promise<TransferResu
   ]);
   timings.send = lap();
   say({ phase: 'bytes', toSend: sent, sent });
+  if (state.containerdStore && outcome.imageId !== id && sameLayers(outcome.layers, layers)) {
+    // containerd's store names an image by its manifest's digest, not its config's.
+    notes.push(`the image ID there (${shortId(outcome.imageId ?? '')}) is its manifest digest in containerd's store; its layers were checked instead`);
+    return done('whole', stats, sent, outcome.imageId!);
+  }
   return done(state.containerdStore ? 'whole' : 'partial', stats, sent, verify(remote, name, id, outcome.imageId));
+}
+
+function sameLayers(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function verify(remote: Remote, name: string, id: string, got: string | null): string {
