@@ -1,3 +1,4 @@
+// npm run bench -- serve --backend swarm: see _serve-swarm.ts (one engine vs a two-node swarm).
 // npm run bench -- serve [--only burst,kernel,latency] [--image REF] [--burst-image REF]
 //   [--visitors N] [--pool N] [--capacity N] [--repeat N] [--parallel-starts N] [--requests N] [--no-baseline]
 // burst (issue #14): N visitors click at once on a warm pool (bookworm notebook-6 image): warm
@@ -125,6 +126,7 @@ function burstRows(runs: BurstResult[], base: BurstResult | undefined, cores: nu
 }
 
 export default async function bench(args: string[]): Promise<void> {
+  if (arg(args, '--backend', 'engine') === 'swarm') return (await import('./_serve-swarm.js')).default(args);
   const engine = createEngine();
   await engine.ping();
   await sh('npm', ['run', '--silent', 'build'], { cwd: ROOT }).catch(() => console.log('(npm run build reported errors; using dist/ as it is)'));

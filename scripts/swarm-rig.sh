@@ -112,11 +112,9 @@ EOF
   # Both nodes call themselves "vm": a label tells them apart.
   docker node update --label-add tc-rig=manager "$manager" >/dev/null
   docker node update --label-add tc-rig=worker "$worker" >/dev/null
-  for _ in $(seq 1 100); do
-    curl -fsS "http://$host_ip:$reg_port/v2/" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fsS "http://$host_ip:$reg_port/v2/" >/dev/null || { echo "the registry did not start; see $dir/registry.log" >&2; exit 1; }
+  registry_up() { (exec 3<>"/dev/tcp/$host_ip/$reg_port") 2>/dev/null; }
+  for _ in $(seq 1 100); do registry_up && break; sleep 0.1; done
+  registry_up || { echo "the registry did not start; see $dir/registry.log" >&2; exit 1; }
 
   echo "$out"
   echo "SWARM_DIR=$dir"

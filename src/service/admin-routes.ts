@@ -65,7 +65,11 @@ export function adminRoutes(app: FastifyInstance, core: ServiceCore): void {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'admin token required', hint: 'send Authorization: Bearer TOKEN' });
     });
     api.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(core.metrics.registry.render()));
-    api.get('/admin/api/sessions', async () => ({ pool: core.pool.counts(), sessions: core.store.list().map((s) => sessionView(core, s)) }));
+    api.get('/admin/api/sessions', async () => ({
+      pool: core.pool.counts(),
+      sessions: core.store.list().map((s) => sessionView(core, s)),
+      nodes: core.nodes ? await core.nodes() : undefined,
+    }));
     api.post<{ Body: Body }>('/admin/api/drain', async (req) => {
       await core.pool.setDraining(req.body?.drain !== false);
       return { pool: core.pool.counts() };

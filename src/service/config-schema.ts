@@ -29,6 +29,10 @@ export const serveConfigSchema = z
       })
       .optional()
       .describe('Where Swarm may place visitors\' notebooks ("backend": "swarm" only), in Swarm\'s own syntax.'),
+    nodes: z
+      .record(z.string().min(1), z.string().regex(/^(ssh:\/\/)?[^\s/]+$/, 'an SSH target like "ssh://user@host" or "user@host"'))
+      .optional()
+      .describe('"backend": "swarm": SSH targets of the nodes for `serve --prepare-nodes`, keyed by node ID, hostname or label=value.'),
     listen: z
       .strictObject({
         address: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1; "0.0.0.0" opens it to the network.'),
@@ -41,6 +45,7 @@ export const serveConfigSchema = z
         size: z.number().int().min(0).optional().describe('Warm containers kept started and waiting for visitors. Default 3.'),
         capacity: z.number().int().min(1).optional().describe('Hard limit of notebook containers (warm + in use). Default 20.'),
         'parallel-starts': z.number().int().min(1).optional().describe('Containers started at the same time (starting Jupyter is CPU-bound: more than the host has cores only slows each down). Default 2.'),
+        'per-node': z.number().int().min(1).optional().describe('"backend": "swarm" only: most notebooks (warm + in use) on one node, so a small node is not overfilled. Default: no cap (Swarm places by the memory reserved).'),
         queue: z.number().int().min(0).optional().describe('Places in the waiting line when every notebook is taken; past it visitors get a "full, try again in a few minutes" page (503 + Retry-After). Default 2 × capacity.'),
         'per-address': z.number().int().min(1).optional().describe('Most notebooks (and places in line) one network address may hold. Default: no cap (a classroom behind one NAT shares one address); one per browser always holds.'),
         'starts-per-minute': z.number().int().min(1).optional().describe('Most "Start" requests (POST /spawn) one address may make per minute. Default 300 (a classroom behind one NAT starting together fits).'),

@@ -14,8 +14,10 @@ export interface ServeSpec {
   /** "engine": containers on the engine reached; "swarm": a service per visitor (backend/swarm-*.ts). */
   backend: 'engine' | 'swarm';
   swarm?: { constraints: string[]; preferences: string[] };
+  /** SSH targets of swarm nodes (key: node ID, hostname or label=value), for --prepare-nodes. */
+  nodes?: Record<string, string>;
   listen: { address: string; port: number };
-  pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; startsPerMinute: number };
+  pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; perNode?: number; startsPerMinute: number };
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
   cull: { idleMs: number; maxAgeMs: number; intervalMs: number };
   jupyter: { command?: string[]; args: string[]; port: number; path?: string };
@@ -40,8 +42,15 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
       hint: 'the warm pool counts against the capacity: lower pool.size or raise pool.capacity',
     });
   }
-  if (raw.placement && raw.backend !== 'swarm') {
-    throw new ConfigError(file ?? '(config)', '"placement" is for "backend": "swarm" only', { hint: 'add "backend": "swarm", or remove "placement"' });
+  for (const [field, set] of [['placement', !!raw.placement], ['pool.per-node', raw.pool?.['per-node'] !== undefined], ['nodes', !!raw.nodes]] as const) {
+    if (set && raw.backend !== 'swarm') {
+      throw new ConfigError(file ?? '(config)', `"${field}" is for "backend": "swarm" only`, { hint: `add "backend": "swarm", or remove "${field}"` });
+    }
+  }
+  if (raw.backend === 'swarm' && raw.network?.internet === false) {
+    throw new ConfigError(file ?? '(config)', '"network": { "internet": false } is not available with "backend": "swarm"', {
+      hint: 'a notebook published in Swarm\'s host mode needs its node\'s gateway bridge, which reaches out too: filter it with the nodes\' firewall, and leave "internet" out',
+    });
   }
   const listenPort = raw.listen?.port ?? 8000;
   if (raw.admin?.listen?.port !== undefined && raw.admin.listen.port !== 0 && raw.admin.listen.port === listenPort) {
@@ -54,6 +63,7 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     file,
     image: raw.image,
     backend: raw.backend ?? 'engine',
+    ...(raw.nodes && { nodes: raw.nodes }),
     swarm: raw.backend === 'swarm' ? { constraints: raw.placement?.constraints ?? [], preferences: raw.placement?.preferences ?? [] } : undefined,
     listen: { address: raw.listen?.address ?? '127.0.0.1', port: raw.listen?.port ?? 8000 },
     pool: {
@@ -62,6 +72,7 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
       parallelStarts: raw.pool?.['parallel-starts'] ?? 2,
       queue: raw.pool?.queue ?? 2 * capacity,
       perAddress: raw.pool?.['per-address'],
+      ...(raw.pool?.['per-node'] !== undefined && { perNode: raw.pool['per-node'] }),
       startsPerMinute: raw.pool?.['starts-per-minute'] ?? 300,
     },
     limits: {

@@ -1,4 +1,5 @@
 // What the HTTP routes need from the running service.
+import type { NodeLoad } from './backend/swarm-nodes.js';
 import type { ServeSpec } from './config.js';
 import type { CullResult } from './culler.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -19,6 +20,8 @@ export interface ServiceCore {
   /** Where a visitor lands under the base URL ("lab" or "tree"). */
   landing(): string;
   cullNow(routes?: string[]): Promise<CullResult>;
+  /** Sessions and capacity per node ("backend": "swarm"). */
+  nodes?(): Promise<NodeLoad[]>;
   engineOk(): Promise<boolean>;
 }
 
@@ -33,6 +36,7 @@ export function sessionView(core: ServiceCore, s: Session) {
     state: s.state,
     container: s.containerName,
     containerId: s.containerId.slice(0, 12),
+    node: s.node,
     url: s.state === 'assigned' ? sessionUrl(core, s) : undefined,
     createdAt: new Date(s.createdAt).toISOString(),
     assignedAt: s.assignedAt ? new Date(s.assignedAt).toISOString() : undefined,

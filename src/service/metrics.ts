@@ -4,6 +4,7 @@ const NO_LABELS: Record<string, string> = Object.freeze({});
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  private readonly labelled = new Map<string, { help: string; read: () => [Record<string, string>, number][] }>();
 
   counter(name: string, help: string): (labels?: Record<string, string>, by?: number) => void {
     const entry = { help, values: new Map<string, number>() };
@@ -26,6 +27,11 @@ export class Metrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** A gauge with labels: read() gives each label set and its value. */
+  labelledGauge(name: string, help: string, read: () => [Record<string, string>, number][]): void {
+    this.labelled.set(name, { help, read });
+  }
+
   render(): string {
     const out: string[] = [];
     for (const [name, { help, values }] of this.counters) {
@@ -35,6 +41,13 @@ export class Metrics {
     }
     for (const [name, { help, read }] of this.gauges) {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${read()}`);
+    }
+    for (const [name, { help, read }] of this.labelled) {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [labels, v] of read()) {
+        const key = Object.entries(labels).map(([k, val]) => `${k}="${val.replace(/["\\\n]/g, '_')}"`).join(',');
+        out.push(`${name}{${key}} ${v}`);
+      }
     }
     return out.join('\n') + '\n';
   }

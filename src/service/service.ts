@@ -21,6 +21,7 @@ import { buildServer } from './server.js';
 import { serverCommand } from './spawn-plan.js';
 import { createSpawner, ensureNetwork } from './spawner.js';
 import { adoptSwarm } from './backend/swarm-adopt.js';
+import { nodeGauge } from './backend/swarm-nodes.js';
 import { swarmDown } from './backend/swarm-down.js';
 import { createSwarmSpawner, requireSwarmManager } from './backend/swarm-spawner.js';
 import { MemoryStore, type RouteStore } from './store.js';
@@ -67,7 +68,8 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const store = opts.store ?? new MemoryStore();
   const metrics = serviceMetrics();
   const command = serverCommand(spec, image?.cmd ?? []);
-  const spawner = swarm ? createSwarmSpawner(engine, spec, command) : createSpawner(engine, spec, command);
+  const swarmSpawner = swarm ? createSwarmSpawner(engine, spec, command, () => store.list()) : undefined;
+  const spawner = swarmSpawner ?? createSpawner(engine, spec, command);
   const adopted = swarm ? await adoptSwarm(engine, spec, store, spawner) : await adopt(engine, spec, store);
   for (const r of adopted.removed) log(`removed ${r.name}: ${r.why}`);
 
@@ -104,6 +106,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
     landing: () => landing ?? 'tree',
     cullNow: (routes) => culler.runNow(routes),
     engineOk: () => engine.ping().then(() => true, () => false),
+    nodes: swarmSpawner?.nodes,
   };
   const first = store.list()[0];
   if (!landing && first) landing = await landingPath(first);
@@ -113,6 +116,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   metrics.registry.gauge('transferctl_serve_waiting_visitors', 'Visitors in the waiting line', () => pool.counts().waiting);
   metrics.registry.gauge('transferctl_serve_capacity', 'Hard limit of containers', () => spec.pool.capacity);
   metrics.registry.gauge('transferctl_serve_pool_size', 'Warm pool target', () => spec.pool.size);
+  if (swarm) metrics.registry.labelledGauge('transferctl_serve_node_containers', 'Notebooks per swarm node, by state', () => nodeGauge(store.list()));
 
   const proxy = createProxy({ store, metrics, ended: (r) => pool.ended.get(r) });
   const app = buildServer(core, proxy);

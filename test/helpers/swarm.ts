@@ -23,6 +23,8 @@ export interface SwarmRig {
   registry: string;
   workerSock: string;
   workerDir: string;
+  /** ssh options (key, known_hosts, batch mode) that reach root@workerAddr: TRANSFERCTL_SSH_OPTS. */
+  sshOpts: string;
   /** The worker's engine, straight through its socket (for assertions). */
   worker: Engine;
   /** `docker` on the worker. */
@@ -73,6 +75,7 @@ export async function startSwarmRig(): Promise<SwarmRig | { skip: string }> {
     registry: v.REGISTRY,
     workerSock,
     workerDir: v.REMOTE_DIR,
+    sshOpts: v.SSH_OPTS,
     worker: engineAt(`unix://${workerSock}`, 'swarm rig'),
     wdocker,
     async publish(image) {

@@ -7,6 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createEngine } from '../../src/engine/index.js';
 import { UserError } from '../../src/errors.js';
 import { SL } from '../../src/service/labels.js';
@@ -18,6 +23,7 @@ import { ADMIN, spawn, splitUrl, testSpec, until } from '../helpers/serve.js';
 import { startSwarmRig, type SwarmRig } from '../helpers/swarm.js';
 
 const run = promisify(execFile);
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 test('serve: "backend": "swarm" on an engine that is not in a swarm is a clear error, and nothing is made', async (t) => {
   const engine = await requireEngine(t);
@@ -85,6 +91,17 @@ describe('serve on a two-node swarm', () => {
     const onWorker = await rig.worker.containers.list({ labels: { [SL.service]: spec.name } });
     assert.ok(onWorker.length >= 1, 'containers of the service on the worker');
     assert.ok(visitorsOn(h, rig.workerNode).length >= 1 && visitorsOn(h, rig.managerNode).length >= 1, 'visitors on both nodes');
+    // The admin API and /metrics show them per node.
+    const api = (await (await fetch(`${h.adminUrl}/admin/api/sessions`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+      nodes: { id: string; assigned: number; addr: string }[];
+      sessions: { node: string }[];
+    };
+    const w = api.nodes.find((n) => n.id === rig!.workerNode);
+    assert.equal(w?.addr, rig.workerAddr);
+    assert.equal(w?.assigned, visitorsOn(h, rig.workerNode).length);
+    assert.ok(api.sessions.every((s) => s.node === rig!.workerNode || s.node === rig!.managerNode));
+    const metrics = await (await fetch(`${h.adminUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+    assert.match(metrics, new RegExp(`transferctl_serve_node_containers\\{node="${rig.workerNode}",state="assigned"\\} ${visitorsOn(h, rig.workerNode).length}`));
   });
 
   test('a visitor on one node cannot reach a visitor on the other', async (t) => {
@@ -167,6 +184,79 @@ describe('serve on a two-node swarm', () => {
       assert.equal(await runs(x, u.url!), '42');
     } finally {
       await run('docker', ['node', 'update', '--availability', 'active', rig.managerNode]);
+    }
+  });
+
+  test('serve itself as a swarm service (deploy/serve-stack.yml): killing its container makes Swarm start another, which adopts the visitors', async (t) => {
+    if (skip || !rig) return t.skip(skip);
+    const engine = await requireEngine(t);
+    const dir = mkdtempSync(join(tmpdir(), 'tc-stack-'));
+    const stack = `tcst${randomBytes(3).toString('hex')}`;
+    const port = 20000 + (randomBytes(2).readUInt16BE() % 20000);
+    const own = testSpec(image, { backend: 'swarm', listen: { address: '127.0.0.1', port }, pool: { size: 1, capacity: 2 } });
+    const env = {
+      ...process.env,
+      TRANSFERCTL_SERVE_IMAGE: `transferctl-serve:${stack}`,
+      TRANSFERCTL_SERVE_CONFIG: join(dir, 'serve.json'),
+      TRANSFERCTL_SERVE_ADMIN_TOKEN: ADMIN,
+    };
+    writeFileSync(join(dir, 'serve.json'), JSON.stringify({ name: own.name, image, backend: 'swarm', listen: { port }, pool: { size: 1, capacity: 2 }, limits: { memory: '512m' } }));
+    const serveContainer = async () => (await engine.containers.list({ labels: { 'com.docker.stack.namespace': stack } })).find((c) => c.state === 'running');
+    try {
+      await run('bash', [join(REPO, 'scripts/serve-image.sh'), env.TRANSFERCTL_SERVE_IMAGE], { maxBuffer: 1 << 20 });
+      await run('docker', ['stack', 'deploy', '-c', join(REPO, 'deploy/serve-stack.yml'), stack], { env });
+      const url = `http://127.0.0.1:${port}`;
+      await until('serve answers in its container', () => fetch(`${url}/health`).then((r) => r.ok, () => false), 120_000, 500);
+      const first = (await serveContainer())!;
+      await until('a warm notebook', async () => ((await (await fetch(`${url}/health`)).json()) as { pool: { warm: number } }).pool.warm >= 1, 120_000, 500);
+      const got = (await (await fetch(`${url}/spawn`, { method: 'POST', headers: { accept: 'application/json' } })).json()) as { url: string };
+      const fake = { url } as ServeHandle;
+      assert.equal(await runs(fake, got.url), '42');
+      await engine.containers.kill(first.id);
+      await until('Swarm started a new serve container', async () => {
+        const c = await serveContainer();
+        return !!c && c.id !== first.id && (await fetch(`${url}/health`).then((r) => r.ok, () => false));
+      }, 120_000, 500);
+      assert.equal(await runs(fake, got.url), '42', 'the visitor kept their notebook through the new container');
+    } finally {
+      await run('docker', ['stack', 'rm', stack]).catch(() => {});
+      await until('the stack is gone', async () => !(await engine.containers.list({ labels: { 'com.docker.stack.namespace': stack } })).length, 60_000).catch(() => {});
+      await serveDown(engine, own);
+      await run('docker', ['rmi', env.TRANSFERCTL_SERVE_IMAGE]).catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a node that lacks the image is named; --prepare-nodes sends it over SSH, then notebooks start there', async (t) => {
+    if (skip || !rig) return t.skip(skip);
+    const engine = await requireEngine(t);
+    // The plain name (not the registry's): the worker has only what it pulled from the registry.
+    const local = testSpec(NOTEBOOK6_IMAGE, {
+      backend: 'swarm',
+      pool: { size: 1, capacity: 1 },
+      placement: { constraints: ['node.labels.tc-rig == worker'] },
+      nodes: { 'tc-rig=worker': `root@${rig.workerAddr}` },
+    });
+    const x = await startServe(engine, local, { adminToken: ADMIN });
+    handles.push(x);
+    try {
+      const err = await until('the start to fail', () => x.core.pool.lastError, 120_000);
+      assert.match(err, new RegExp(`a notebook could not start on node \\S+ \\(${rig.workerNode.slice(0, 12)}, ${rig.workerAddr.replace(/\./g, '\\.')}\\)`));
+      await x.close();
+      handles.splice(handles.indexOf(x), 1);
+      const { prepareNodes } = await import('../../src/service/backend/prepare-nodes.js');
+      const r = await prepareNodes(engine, local, () => {}, { ...process.env, TRANSFERCTL_SSH_OPTS: rig.sshOpts });
+      assert.deepEqual(r.prepared.map((p) => p.nodes), [[rig.workerNode]]);
+      assert.deepEqual(r.uncovered, []);
+      assert.ok(await rig.worker.images.inspect(NOTEBOOK6_IMAGE), 'the worker has the image now');
+      t.diagnostic(`sent ${r.prepared[0].result.layers.sent} of ${r.prepared[0].result.layers.total} layers (${r.prepared[0].result.mode})`);
+      const y = await startServe(engine, local, { adminToken: ADMIN });
+      handles.push(y);
+      await until('a warm notebook on the worker', () => y.core.store.list().some((s) => s.state === 'warm' && s.node === rig!.workerNode), 120_000);
+      await y.close();
+      handles.splice(handles.indexOf(y), 1);
+    } finally {
+      await serveDown(engine, local);
     }
   });
 

@@ -9,6 +9,8 @@ import { planSwarmService, visitorNetworkName } from '../../src/service/backend/
 import { sessionStatus, taskFailure } from '../../src/service/backend/swarm-spawner.js';
 import { toServiceOptions, type SwarmNode, type SwarmTask } from '../../src/engine/swarm.js';
 import { ConfigError } from '../../src/errors.js';
+import { nodesFor } from '../../src/service/backend/prepare-nodes.js';
+import { fullNodeConstraints, nodeGauge, nodeLoads, someNodeHasRoom } from '../../src/service/backend/swarm-nodes.js';
 
 const spec = resolveServe(
   {
@@ -95,4 +97,37 @@ test('serve.json: "placement" needs "backend": "swarm"; preferences are spread=â
   assert.throws(() => resolveServe({ image: 'i', placement: { constraints: ['node.role == worker'] } }, 'serve.json'), (e: Error) => e instanceof ConfigError && /backend/.test(e.message));
   assert.equal(resolveServe({ image: 'i' }, null).backend, 'engine');
   assert.deepEqual(spec.swarm, { constraints: ['node.labels.gpu == true'], preferences: ['spread=node.labels.zone'] });
+});
+
+test('pool.per-node: full nodes are kept out by a constraint; no room anywhere is known before a start', () => {
+  const nodes = [node('a'), node('b'), node('c', { availability: 'drain' })];
+  const sessions = [
+    { node: 'a', state: 'warm' as const },
+    { node: 'a', state: 'assigned' as const },
+    { node: 'b', state: 'assigned' as const },
+  ];
+  const loads = nodeLoads(nodes, sessions, 2, new Map([['b', 1]]));
+  assert.deepEqual(loads.map((l) => [l.id, l.warm, l.assigned, l.starting]), [['a', 1, 1, 0], ['b', 0, 1, 1], ['c', 0, 0, 0]]);
+  assert.deepEqual(fullNodeConstraints(loads, 2), ['node.id != a', 'node.id != b']);
+  assert.equal(someNodeHasRoom(loads, 2), false, 'c has room but is drained');
+  assert.equal(someNodeHasRoom(loads, 3), true);
+  assert.deepEqual(fullNodeConstraints(loads, undefined), []);
+  assert.deepEqual(nodeGauge(sessions).sort(), [[{ node: 'a', state: 'warm' }, 1], [{ node: 'a', state: 'assigned' }, 1], [{ node: 'b', state: 'assigned' }, 1]].sort());
+  assert.throws(() => resolveServe({ image: 'i', pool: { 'per-node': 2 } }, 'serve.json'), /per-node.*swarm/);
+});
+
+test('"nodes" keys name swarm nodes by ID (or a 12+ prefix), hostname or label=value', () => {
+  const nodes = [node('abcdef1234567890', { hostname: 'gpu1', labels: { zone: 'a' } }), node('0123456789abcdef', { hostname: 'cpu1', labels: { zone: 'b' } })];
+  const ids = (k: string) => nodesFor(k, nodes).map((n) => n.id);
+  assert.deepEqual(ids('abcdef1234567890'), ['abcdef1234567890']);
+  assert.deepEqual(ids('abcdef123456'), ['abcdef1234567890']);
+  assert.deepEqual(ids('abcdef'), [], 'a short prefix names nothing');
+  assert.deepEqual(ids('cpu1'), ['0123456789abcdef']);
+  assert.deepEqual(ids('zone=b'), ['0123456789abcdef']);
+  assert.deepEqual(ids('node.labels.zone=a'), ['abcdef1234567890']);
+  assert.throws(() => resolveServe({ image: 'i', nodes: { a: 'ssh://u@h' } }, 'serve.json'), /nodes.*swarm/);
+});
+
+test('"internet": false is refused with "backend": "swarm" (an internal overlay cannot publish a port)', () => {
+  assert.throws(() => resolveServe({ image: 'i', backend: 'swarm', network: { internet: false } }, 'serve.json'), /internet.*not available.*swarm/);
 });

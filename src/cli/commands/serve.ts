@@ -22,6 +22,7 @@ export function define(program: Command): void {
     .addOption(new Option('-p, --port <port>', 'port to listen on (overrides listen.port)').argParser(portArg))
     .option('--address <ip>', 'address to listen on (overrides listen.address; default 127.0.0.1)')
     .option('--down', "remove every container and the network of this service (visitors' work is lost), then exit")
+    .option('--prepare-nodes', 'first send the image to each swarm node named in "nodes" over SSH (only the layers it lacks), then serve')
     .option('--schema', 'print the JSON Schema of the serve config and exit')
     .option('--json', 'print the start-up facts (or --down result) as JSON')
     .action(async (configArg, opts) => {
@@ -35,6 +36,11 @@ export function define(program: Command): void {
         if (opts.json) printJson(r);
         else say(r.removed.length ? `Removed ${r.removed.join(', ')}.` : `Nothing of service "${spec.name}" was left.`);
         return;
+      }
+      if (opts.prepareNodes) {
+        if (spec.backend !== 'swarm') throw new UserError('--prepare-nodes is for "backend": "swarm"', { hint: 'add "backend": "swarm" and a "nodes" map to the serve config', exitCode: 2 });
+        const { prepareNodes } = await import('../../service/backend/prepare-nodes.js');
+        await prepareNodes(engine, spec, (m) => info(`serve: ${m}`));
       }
       const handle = await startServe(engine, spec, { log: opts.json ? () => {} : (m) => info(`serve: ${m}`) });
       const facts = {

@@ -10,6 +10,7 @@ import { answers } from '../jupyter-api.js';
 import type { Session } from '../session.js';
 import { newIdentity } from '../spawn-plan.js';
 import type { SessionStatus, Spawner } from '../spawner.js';
+import { fullNodeConstraints, nodeLoads, someNodeHasRoom, type NodeLoad } from './swarm-nodes.js';
 import { planSwarmService, SWARM_LABELS, visitorNetworkLabels, visitorNetworkName } from './swarm-plan.js';
 
 const FAILED = new Set(['failed', 'rejected', 'shutdown', 'complete', 'orphaned', 'remove']);
@@ -40,8 +41,29 @@ export function taskFailure(spec: Pick<ServeSpec, 'image'>, task: SwarmTask, nod
   });
 }
 
-export function createSwarmSpawner(engine: Engine, spec: ServeSpec, command: string[], readyTimeoutMs = 90_000): Spawner {
+export interface SwarmSpawner extends Spawner {
+  /** Sessions and capacity per node (admin, metrics). */
+  nodes(): Promise<NodeLoad[]>;
+}
+
+/** `sessions` lists the service's sessions (the per-node cap counts them). */
+export function createSwarmSpawner(engine: Engine, spec: ServeSpec, command: string[], sessions: () => Session[], readyTimeoutMs = 90_000): SwarmSpawner {
   const auth = resolveRegistryAuth(spec.image);
+  const perNode = spec.pool.perNode;
+  // Notebooks placed on a node but not yet in the store; placement is one at a time under a
+  // per-node cap, so two starts never take a node's last place together.
+  const placed = new Map<string, string>(); // route → node, until the pool stores the session
+  let placing: Promise<unknown> = Promise.resolve();
+  const loads = async () => {
+    const list = sessions();
+    const stored = new Set(list.map((s) => s.route));
+    const starting = new Map<string, number>();
+    for (const [route, node] of placed) {
+      if (stored.has(route)) placed.delete(route);
+      else starting.set(node, (starting.get(node) ?? 0) + 1);
+    }
+    return nodeLoads(await engine.swarm.nodes(), list, perNode, starting);
+  };
   const removeNetwork = async (route: string) => {
     // A service's network is free once the manager has let go of the service: retry briefly.
     for (let i = 0; i < 25; i++) {
@@ -53,15 +75,27 @@ export function createSwarmSpawner(engine: Engine, spec: ServeSpec, command: str
       }
     }
   };
-  const spawner: Spawner = {
+  const spawner: SwarmSpawner = {
+    nodes: loads,
     async spawn(signal) {
       const id = newIdentity();
       const plan = planSwarmService(spec, id, command, auth);
-      await engine.networks.create(plan.networks[0], {
-        driver: 'overlay',
-        labels: visitorNetworkLabels(spec.name, id.route),
-        internal: !spec.internet,
-      });
+      let release = () => {};
+      let placedOn: string | undefined;
+      if (perNode) {
+        const before = placing;
+        placing = new Promise<void>((r) => (release = r));
+        await before;
+        const l = await loads();
+        if (!someNodeHasRoom(l, perNode)) {
+          release();
+          throw new UserError(`every node holds pool.per-node (${perNode}) notebooks`, { hint: 'add nodes to the swarm, or raise pool.per-node' });
+        }
+        plan.placement.constraints.push(...fullNodeConstraints(l, perNode));
+      }
+      // Not internal: a port published in host mode needs the node's gateway bridge (seen: an
+      // internal overlay's task publishes no port at all).
+      await engine.networks.create(plan.networks[0], { driver: 'overlay', labels: visitorNetworkLabels(spec.name, id.route) });
       let serviceId = '';
       try {
         serviceId = await engine.swarm.createService(plan);
@@ -74,6 +108,11 @@ export function createSwarmSpawner(engine: Engine, spec: ServeSpec, command: str
             if (task && FAILED.has(task.state)) {
               const node = task.nodeId ? (await engine.swarm.nodes()).find((n) => n.id === task.nodeId) : undefined;
               throw taskFailure(spec, task, node);
+            }
+            if (task?.nodeId && perNode && !placedOn) {
+              placedOn = task.nodeId;
+              placed.set(id.route, placedOn);
+              release();
             }
             const port = task?.state === 'running' ? task.ports[spec.jupyter.port] : undefined;
             if (task && port) {
@@ -101,12 +140,16 @@ export function createSwarmSpawner(engine: Engine, spec: ServeSpec, command: str
           hint: '`docker service ps --no-trunc ' + plan.name + '` shows where Swarm placed it and why it is not running',
         });
       } catch (err) {
+        placed.delete(id.route);
         if (serviceId) await engine.swarm.removeService(serviceId).catch(() => {});
         await removeNetwork(id.route);
         throw err;
+      } finally {
+        release();
       }
     },
     async remove(session) {
+      placed.delete(session.route);
       await engine.swarm.removeService(session.containerId);
       if (session.route) await removeNetwork(session.route);
     },
