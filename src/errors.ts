@@ -1,5 +1,6 @@
 // The one module that defines transferctl's error classes (import them from here only,
 // so `instanceof` holds). Commands throw; src/cli/main.ts is the single exit point.
+import type { EngineFailureKind } from './engine/errors.js';
 
 /** A problem with the user's input or environment: printed without a stack. */
 export class UserError extends Error {
@@ -30,9 +31,12 @@ export class ConfigError extends UserError {
 
 /** The engine cannot be reached or refused a request in a way the user can fix. */
 export class EngineError extends UserError {
-  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
-    super(message, { ...opts, exitCode: 3 });
+  /** What went wrong (src/engine/errors.ts sets it from the engine's answer; ours are 'other'). */
+  readonly kind: EngineFailureKind;
+  constructor(message: string, opts: { hint?: string; cause?: unknown; kind?: EngineFailureKind } = {}) {
+    super(message, { hint: opts.hint, cause: opts.cause, exitCode: 3 });
     this.name = 'EngineError';
+    this.kind = opts.kind ?? 'other';
   }
 }
 

@@ -2,7 +2,8 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { splitRef } from '../image-ref.js';
-import { call, callOrNull } from './errors.js';
+import { EngineError } from '../errors.js';
+import { call, callOrNull, missedUnsentLayers } from './errors.js';
 import { toImageDetails, toImageSummary } from './map.js';
 import { followProgress } from './progress.js';
 import type { EngineEndpoint, ImageDetails, ImageSummary, Labels, OnProgress, RegistryAuth } from './types.js';
@@ -32,6 +33,12 @@ export interface ImageApi {
   save(refs: string[]): Promise<Readable>;
   /** `docker load`: returns the loaded image names/ids. */
   load(tar: Readable, onProgress?: OnProgress): Promise<string[]>;
+  /**
+   * A partial `docker load`: the archive's manifest names layers the engine already has
+   * without sending them. Engines that cannot take that (the containerd image store) fail
+   * with kind 'partial-load-unsupported'.
+   */
+  loadLayer(tar: Readable, onProgress?: OnProgress): Promise<string[]>;
   /** `docker import`: a root filesystem tar as an image. */
   importRootfs(tar: Readable, ref: string, opts?: { changes?: string[]; onProgress?: OnProgress }): Promise<void>;
   /** `docker history`: the steps that made the image, newest first (size: bytes the step's layer adds). */
@@ -113,6 +120,15 @@ export function imageApi(docker: Docker, ep: EngineEndpoint): ImageApi {
       return events
         .map((e) => /^Loaded image(?: ID)?: (.+)$/.exec((e.stream ?? '').trim())?.[1])
         .filter((x): x is string => !!x);
+    },
+    async loadLayer(tar, onProgress) {
+      try {
+        return await this.load(tar, onProgress);
+      } catch (err) {
+        const message = (err as Error)?.message ?? '';
+        if (missedUnsentLayers(message)) throw new EngineError(message, { cause: err, kind: 'partial-load-unsupported' });
+        throw err;
+      }
     },
     async history(ref) {
       const list = (await call(ep, `history of ${ref}`, () => docker.getImage(ref).history())) as {

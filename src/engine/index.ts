@@ -17,9 +17,12 @@ export type { SwarmApi, SwarmNode, SwarmService, SwarmState, SwarmTask, ServiceC
 export type { AttachedStdio, AttachOptions } from './attach.js';
 export type { ImageConfigSpec, CommitWithConfigOptions, FsChange, FsChangeKind } from './snapshots.js';
 export * from './types.js';
+export { failureKind, type EngineFailureKind } from './errors.js';
 
 export interface Engine {
   endpoint: EngineEndpoint;
+  /** The engine runs on this machine (a Unix socket): its bind mounts and published ports are this machine's. */
+  isLocal: boolean;
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
   containers: ContainerApi;
@@ -57,6 +60,7 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
   let infoCache: Promise<EngineInfo> | undefined;
   const engine: Engine = {
     endpoint,
+    isLocal: !!endpoint.socketPath,
     async ping() {
       await call(endpoint, 'ping', () => docker.ping());
     },
@@ -87,7 +91,7 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
     networks: networkApi(docker, endpoint),
     swarm: swarmApi(docker, endpoint),
     publishHost() {
-      return endpoint.socketPath ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
+      return engine.isLocal ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
     },
     async reach(hostIp, hostPort) {
       if (ssh) return { ...(await ssh.forward(hostPort, hostIp === '0.0.0.0' || !hostIp ? '127.0.0.1' : hostIp)), forwarded: true };

@@ -2,6 +2,7 @@
 // An `error`/`errorDetail` inside a 200 response is a failure, never success.
 import type { Readable } from 'node:stream';
 import { EngineError } from '../errors.js';
+import { classifyEngineFailure } from './errors.js';
 import type { OnProgress, ProgressEvent } from './types.js';
 
 export function followProgress(stream: Readable, onProgress: OnProgress = () => {}, what = 'engine operation'): Promise<ProgressEvent[]> {
@@ -20,7 +21,7 @@ export function followProgress(stream: Readable, onProgress: OnProgress = () => 
       events.push(event);
       if ((event.error || event.errorDetail) && !failed) {
         const message = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-        failed = new EngineError(`${what} failed: ${message}`);
+        failed = new EngineError(`${what} failed: ${message}`, { kind: classifyEngineFailure(message) });
       }
       onProgress(event);
     };

@@ -3,7 +3,8 @@
 // ports, and the GPU runtime.
 import { existsSync } from 'node:fs';
 import { ConfigError, EngineError } from '../errors.js';
-import type { Engine } from '../engine/index.js';
+import { failureKind, type Engine } from '../engine/index.js';
+import { gpuRuntimeHint, noGpuRuntime, portTakenAtStart } from '../engine/explain.js';
 import { portFree } from '../ports.js';
 import type { Origin, Profile } from './profile.js';
 import type { RunPlan } from './run-plan.js';
@@ -21,8 +22,7 @@ export async function checkRun(engine: Engine, profile: Profile, plan: RunPlan):
   if (net && !BUILTIN_NETWORKS.has(net) && !net.startsWith('container:') && !(await engine.networks.inspect(net))) {
     throw at(profile, 'network', `the network "${net}" does not exist on the engine`, `create it (docker network create ${net}) or use network=bridge`);
   }
-  const local = !!engine.endpoint.socketPath;
-  if (local) {
+  if (engine.isLocal) {
     for (const m of plan.spec.mounts ?? []) {
       if (m.type === 'bind' && m.source && !existsSync(m.source)) {
         throw at(profile, 'volumes', `the host folder ${m.source} (for ${m.target}) does not exist`, `create it (mkdir -p ${m.source}) or fix the path`);
@@ -38,7 +38,8 @@ export async function checkRun(engine: Engine, profile: Profile, plan: RunPlan):
     const { runtimes } = await engine.info();
     if (!runtimes.includes(plan.gpu.runtime)) {
       throw new EngineError(`--gpu asks for the "${plan.gpu.runtime}" runtime, but the engine at ${engine.endpoint.url} has only: ${runtimes.join(', ')}`, {
-        hint: 'install the NVIDIA Container Toolkit there (nvidia-ctk runtime configure --runtime=docker, then restart Docker), or run without --gpu',
+        hint: gpuRuntimeHint('run without --gpu'),
+        kind: 'no-gpu-runtime',
       });
     }
   }
@@ -46,14 +47,9 @@ export async function checkRun(engine: Engine, profile: Profile, plan: RunPlan):
 
 /** Engine failures at start that the user can fix, in plain words. */
 export function explainStartError(err: unknown, engine: Engine, plan: RunPlan): unknown {
-  const msg = (err as Error)?.message ?? '';
-  if (plan.gpu && /could not select device driver|nvidia|gpu/i.test(msg)) {
-    return new EngineError(`--gpu asks for GPUs, but the engine at ${engine.endpoint.url} has no NVIDIA container runtime (${msg})`, {
-      hint: 'install the NVIDIA Container Toolkit there (nvidia-ctk runtime configure --runtime=docker, then restart Docker), or run without --gpu',
-    });
-  }
-  if (/port is already allocated|address already in use/i.test(msg)) {
-    return new EngineError(`a port of this profile was taken while the container started (${msg})`, { hint: 'run it again, or choose other host ports' });
-  }
+  const kind = failureKind(err);
+  const detail = (err as Error)?.message ?? '';
+  if (plan.gpu && kind === 'no-gpu-runtime') return noGpuRuntime(engine.endpoint, { asked: '--gpu asks for GPUs', orElse: 'run without --gpu', detail });
+  if (kind === 'port-taken') return portTakenAtStart({ port: 'a port of this profile', hint: 'run it again, or choose other host ports', detail });
   return err;
 }

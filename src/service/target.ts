@@ -12,7 +12,7 @@ export type ProxyTo = 'auto' | 'address' | 'port';
 export function wantsAddress(engine: Engine, mode: ProxyTo, platform: NodeJS.Platform = process.platform): boolean {
   if (mode === 'port') return false;
   if (mode === 'address') return true;
-  return !!engine.endpoint.socketPath && platform === 'linux';
+  return engine.isLocal && platform === 'linux';
 }
 
 export async function chooseTarget(

@@ -1,6 +1,6 @@
 // push / pull a saved image to and from its registry, with the user's Docker credentials.
 import { UserError } from '../errors.js';
-import type { Engine, OnProgress } from '../engine/index.js';
+import { failureKind, type Engine, type OnProgress } from '../engine/index.js';
 import { DOCKER_HUB, registryHost, splitRef } from '../image-ref.js';
 import { resolveRegistryAuth, type AuthContext } from '../engine/registry-auth.js';
 
@@ -21,16 +21,17 @@ export interface RegistryOptions {
 export function registryError(err: unknown, ref: string, action: 'push' | 'pull', authenticated: boolean): unknown {
   const host = registryHost(ref);
   const msg = (err as Error)?.message ?? String(err);
-  if (/unauthorized|authentication required|no basic auth credentials|denied|401/i.test(msg)) {
+  const kind = failureKind(err);
+  if (kind === 'unauthorized') {
     return new UserError(`the registry ${host} refused to let you ${action} ${ref}: ${authenticated ? 'wrong user name or password' : 'it needs credentials and your Docker config has none for it'}`, {
       hint: `log in with \`docker login ${host}\` (transferctl reads the same config.json and credential helpers)`,
       cause: err,
     });
   }
-  if (action === 'pull' && /manifest unknown|not found|does not exist|name unknown/i.test(msg)) {
+  if (action === 'pull' && kind === 'not-found') {
     return new UserError(`${ref} is not in the registry ${host}`, { hint: 'check the name and tag (push it first from the machine that saved it)', cause: err });
   }
-  if (/connection refused|no such host|i\/o timeout|server gave HTTP response to HTTPS client|dial tcp/i.test(msg)) {
+  if (kind === 'registry-unreachable') {
     return new UserError(`the registry ${host} cannot be reached: ${msg.replace(/^.*failed: /, '')}`, {
       hint: 'check commit.repo and that the registry runs; a plain-HTTP registry other than 127.0.0.1 must be in the engine\'s insecure-registries',
       cause: err,

@@ -105,7 +105,7 @@ export async function restore(engine: Engine, opts: RestoreOptions): Promise<Res
   const { uid, gid } = hostUser();
   const me = { uid: process.getuid?.() ?? uid, gid: process.getgid?.() ?? gid };
   // A local engine copies straight into the staging folder (much faster than a tar stream).
-  const local = !!engine.endpoint.socketPath;
+  const local = engine.isLocal;
   let temp: string | undefined;
   try {
     mkdirSync(staging, { mode: 0o700 });

@@ -3,7 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { EngineError, UserError } from '../errors.js';
-import type { ContainerDetails, Engine, OnProgress } from '../engine/index.js';
+import { failureKind, type ContainerDetails, type Engine, type OnProgress } from '../engine/index.js';
+import { noGpuRuntime, portTakenAtStart } from '../engine/explain.js';
 import type { WorkspaceSpec } from '../config/types.js';
 import { debug } from '../log.js';
 import { findWorkspaceContainer, foreignContainerError } from './find.js';
@@ -68,7 +69,7 @@ function configHash(spec: WorkspaceSpec): string {
 
 async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string): Promise<number> {
   const fixed = opts.port ?? spec.publish.port;
-  const local = !!engine.endpoint.socketPath;
+  const local = engine.isLocal;
   if (fixed !== undefined) {
     if (local && !(await portFree(fixed, address))) {
       throw new UserError(`port ${fixed} on ${address} is already taken`, {
@@ -106,13 +107,8 @@ function sshSocket(spec: WorkspaceSpec, env: NodeJS.ProcessEnv = process.env): s
 }
 
 function gpuError(err: unknown, engine: Engine): unknown {
-  const msg = (err as Error)?.message ?? '';
-  if (/could not select device driver|nvidia/i.test(msg)) {
-    return new EngineError(`GPUs were requested, but the engine at ${engine.endpoint.url} has no NVIDIA container runtime`, {
-      hint: 'install the NVIDIA Container Toolkit there (nvidia-ctk runtime configure --runtime=docker, then restart Docker), or remove "gpu" from the config',
-    });
-  }
-  return err;
+  if (failureKind(err) !== 'no-gpu-runtime') return err;
+  return noGpuRuntime(engine.endpoint, { asked: 'GPUs were requested', orElse: 'remove "gpu" from the config' });
 }
 
 async function ready(engine: Engine, spec: WorkspaceSpec, c: ContainerDetails, opts: UpOptions) {
@@ -227,10 +223,8 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   } catch (err) {
     // Nothing half-done: the container this run created goes away.
     if (id) await engine.containers.remove(id, { force: true }).catch(() => {});
-    if (/port is already allocated|address already in use/i.test((err as Error)?.message ?? '')) {
-      throw new UserError(`port ${facts.hostPort} on ${address} was taken while the container started`, {
-        hint: 'run `transferctl up` again (it takes the next free port), or choose one with --port N',
-      });
+    if (failureKind(err) === 'port-taken') {
+      throw portTakenAtStart({ port: `port ${facts.hostPort} on ${address}`, hint: 'run `transferctl up` again (it takes the next free port), or choose one with --port N' });
     }
     throw err;
   }

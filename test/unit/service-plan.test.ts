@@ -78,8 +78,8 @@ test('visitor paths are parsed strictly', () => {
 
 test('the proxy reaches containers by address on local Linux engines, else by published port', async () => {
   const { wantsAddress } = await import('../../src/service/target.js');
-  const local = { endpoint: { socketPath: '/var/run/docker.sock' } } as unknown as import('../../src/engine/index.js').Engine;
-  const remote = { endpoint: { host: 'build-box', port: 2376 } } as unknown as import('../../src/engine/index.js').Engine;
+  const local = { isLocal: true, endpoint: { socketPath: '/var/run/docker.sock' } } as unknown as import('../../src/engine/index.js').Engine;
+  const remote = { isLocal: false, endpoint: { host: 'build-box', port: 2376 } } as unknown as import('../../src/engine/index.js').Engine;
   assert.equal(wantsAddress(local, 'auto', 'linux'), true);
   assert.equal(wantsAddress(local, 'auto', 'darwin'), false, 'Docker Desktop: container addresses are not reachable from the host');
   assert.equal(wantsAddress(remote, 'auto', 'linux'), false);

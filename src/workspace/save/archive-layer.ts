@@ -93,7 +93,7 @@ async function previousManifest(engine: Engine, tempId: string, req: PlanRequest
 
 /** TRANSFERCTL_SAVE_VIA=cp takes it for any size (the tests use it for a small folder). */
 export function useFastCopy(engine: Engine, work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!engine.endpoint.socketPath || work.scan.skipped.length > 0) return false;
+  if (!engine.isLocal || work.scan.skipped.length > 0) return false;
   return env.TRANSFERCTL_SAVE_VIA === 'cp' || work.write.reduce((n, e) => n + e.size, 0) >= FAST_COPY_MIN_BYTES;
 }
 
@@ -109,7 +109,7 @@ export function canLoadLayer(engine: Engine, work: ArchiveWork, env: NodeJS.Proc
   if (!work.write.every((e) => e.size <= LAYER_TAR_MAX_FILE)) return false;
   if (env.TRANSFERCTL_SAVE_VIA === 'load') return true;
   const bytes = work.write.reduce((n, e) => n + e.size, 0);
-  return !engine.endpoint.socketPath || bytes < LOAD_MAX_LOCAL_BYTES;
+  return !engine.isLocal || bytes < LOAD_MAX_LOCAL_BYTES;
 }
 
 /** Hash what is written, and make the new manifest (updates the stats' totals). */

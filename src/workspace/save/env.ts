@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import type { Engine, FsChange } from '../../engine/index.js';
+import { failureKind, type Engine, type FsChange } from '../../engine/index.js';
 import { ENV_RECORD } from './labels.js';
 
 /** Paths that are runtime noise or transferctl's own business, never environment. */
@@ -160,7 +160,7 @@ export function envArchive(engine: Engine, containerId: string, ops: EnvOps, rec
       try {
         source = await engine.containers.getArchive(containerId, path);
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) continue; // gone since `docker diff`
+        if (failureKind(err) === 'not-found') continue; // gone since `docker diff`
         throw err;
       }
       const extract = tar.extract();

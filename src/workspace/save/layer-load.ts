@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { UserError } from '../../errors.js';
-import type { Engine, ImageConfigSpec, ImageDetails } from '../../engine/index.js';
+import { failureKind, type Engine, type ImageConfigSpec, type ImageDetails } from '../../engine/index.js';
 import { toCommitBody } from '../../engine/snapshots.js';
 import { fillPack, packEntry } from '../../tar-entries.js';
 import { layerTarSize, layerTarStream, type LayerTarRequest } from './layer-tar.js';
@@ -80,7 +80,7 @@ export async function loadLayer(engine: Engine, req: LoadLayerRequest): Promise<
   feeding.catch(() => {});
   let loaded: string[];
   try {
-    [loaded] = await Promise.all([engine.images.load(body), writing]);
+    [loaded] = await Promise.all([engine.images.loadLayer(body), writing]);
   } catch (err) {
     body.destroy();
     const own = await writing.then(
@@ -88,8 +88,7 @@ export async function loadLayer(engine: Engine, req: LoadLayerRequest): Promise<
       (e: unknown) => e,
     );
     if (own instanceof UserError) throw own; // a file that changed while it was read says so itself
-    const msg = (err as Error)?.message ?? '';
-    if (/no such file|base-\d+\/layer\.tar|content digest .* not found|blob .* not found/i.test(msg)) throw new PartialLoadUnsupported(msg);
+    if (failureKind(err) === 'partial-load-unsupported') throw new PartialLoadUnsupported((err as Error).message);
     throw err;
   }
   if (!loaded.some((x) => x === imageId || x.endsWith(imageId.slice(7)))) {

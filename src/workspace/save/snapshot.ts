@@ -125,7 +125,7 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
   let done = false;
   // A local engine mounts the folder to copy straight from (see archive-layer.ts) and a folder
   // with the temporary container's lists.
-  const local = !!engine.endpoint.socketPath;
+  const local = engine.isLocal;
   const lists = local ? makeListsDir() : undefined;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {

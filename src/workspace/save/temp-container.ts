@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { EngineError } from '../../errors.js';
-import type { ContainerCreateSpec, Engine, Labels, MountSpec } from '../../engine/index.js';
+import { failureKind, type ContainerCreateSpec, type Engine, type Labels, type MountSpec } from '../../engine/index.js';
 import { baseLabels, L } from '../../labels.js';
 import { MANIFEST_NAME, ownerTag } from './labels.js';
 import { listFiles, writeLists, type Lists } from './lists.js';
@@ -97,7 +97,7 @@ export async function readContainerFile(engine: Engine, id: string, path: string
   try {
     stream = await engine.containers.getArchive(id, path);
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    if (failureKind(err) === 'not-found') return null;
     throw err;
   }
   return firstFile(stream);
