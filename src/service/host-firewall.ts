@@ -32,7 +32,7 @@ export async function firewallProblem(env: FirewallEnv): Promise<string | undefi
 }
 
 export async function requireFirewall(engine: Engine, service: string, uid = process.getuid?.()): Promise<void> {
-  const problem = await firewallProblem({ uid, local: !!engine.endpoint.socketPath });
+  const problem = await firewallProblem({ uid, local: engine.isLocal });
   if (!problem) return;
   throw new UserError(`serve cannot fence in its visitors' containers: ${problem}; they could reach this host's ports and the cloud metadata address`, {
     hint: `run serve as root on the engine's host, or, if you filter the network "tcs-${service}-net" yourself, set "network": { "host-firewall": false } in the serve config`,
