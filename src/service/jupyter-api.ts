@@ -62,6 +62,16 @@ export async function activity(s: Target): Promise<JupyterActivity | null> {
   }
 }
 
+/** Render a page once and forget it: the server compiles its templates and fills its caches
+ *  while the container is warm, not on the visitor's first page. */
+export async function primePage(s: Target, path: string, timeoutMs = 5000): Promise<void> {
+  try {
+    await getJson(apiUrl(s, path), timeoutMs);
+  } catch {
+    /* a page that does not render now will render for the visitor */
+  }
+}
+
 /** "lab" when the server has JupyterLab, else "tree" (classic notebook). */
 export async function landingPath(s: Target): Promise<string> {
   try {
