@@ -4,6 +4,7 @@ import type { Engine } from '../engine/index.js';
 import type { ServeSpec } from './config.js';
 import { assignedName } from './labels.js';
 import type { ServiceMetrics } from './metrics.js';
+import { startsNow } from './refill-policy.js';
 import { WaitQueue } from './queue.js';
 import type { Session } from './session.js';
 import type { Spawner } from './spawner.js';
@@ -62,11 +63,8 @@ export class Pool {
   /** Start as many containers as the pool and the waiting line want, within capacity. */
   fill(): void {
     if (this.draining || this.closed || this.retryTimer) return;
-    const c = this.counts();
-    const want = c.size + c.waiting - c.warm - c.starting;
-    const room = c.capacity - (c.warm + c.assigned + c.starting);
-    const slots = this.d.spec.pool.parallelStarts - c.starting;
-    for (let i = 0; i < Math.min(want, room, slots); i++) {
+    const n = startsNow({ ...this.counts(), parallelStarts: this.d.spec.pool.parallelStarts });
+    for (let i = 0; i < n; i++) {
       const p = this.spawnOne().finally(() => this.inflight.delete(p));
       this.inflight.add(p);
     }
