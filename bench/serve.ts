@@ -83,7 +83,7 @@ async function latency(engine: Engine, svc: Service, n: number): Promise<{ direc
   return { direct, proxied };
 }
 
-const range = (xs: number[], f: (x: number) => string) => (xs.length === 1 ? f(xs[0]) : `${f(Math.min(...xs))}–${f(Math.max(...xs))}`);
+const range = (xs: number[], f: (x: number) => string) => (xs.length === 0 ? '-' : xs.length === 1 ? f(xs[0]) : `${f(Math.min(...xs))}–${f(Math.max(...xs))}`);
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** One run in a line: the warm and waiting visitors' p50/p99, the refill. */
