@@ -6,6 +6,7 @@ import { containerApi, type ContainerApi } from './containers.js';
 import { imageApi, type ImageApi } from './images.js';
 import { networkApi, type NetworkApi } from './networks.js';
 import { swarmApi, type SwarmApi } from './swarm.js';
+import { volumeApi, type VolumeApi } from './volumes.js';
 import { discoverEndpoint, parseEngineUrl } from './discovery.js';
 import { sshLink, type SshLink } from './ssh-link.js';
 import type { EngineEndpoint, EngineInfo } from './types.js';
@@ -14,6 +15,7 @@ export type { ContainerApi, ContainerStats } from './containers.js';
 export type { ImageApi, BuildOptions, ImageHistoryEntry } from './images.js';
 export type { NetworkApi } from './networks.js';
 export type { SwarmApi, SwarmNode, SwarmService, SwarmState, SwarmTask, ServiceCreateSpec } from './swarm.js';
+export type { VolumeApi, VolumeSummary } from './volumes.js';
 export type { AttachedStdio, AttachOptions } from './attach.js';
 export type { ImageConfigSpec, CommitWithConfigOptions, FsChange, FsChangeKind } from './snapshots.js';
 export * from './types.js';
@@ -30,6 +32,7 @@ export interface Engine {
   networks: NetworkApi;
   /** Swarm nodes, services and tasks (the engine must be a swarm manager). */
   swarm: SwarmApi;
+  volumes: VolumeApi;
   /** The host where published ports are reachable from here (127.0.0.1 for local engines). */
   publishHost(): string;
   /**
@@ -90,6 +93,7 @@ export function createEngine(endpoint: EngineEndpoint = discoverEndpoint()): Eng
     images: imageApi(docker, endpoint),
     networks: networkApi(docker, endpoint),
     swarm: swarmApi(docker, endpoint),
+    volumes: volumeApi(docker, endpoint),
     publishHost() {
       return engine.isLocal ? '127.0.0.1' : (endpoint.host ?? '127.0.0.1');
     },

@@ -77,6 +77,7 @@ export function toImageDetails(i: Docker.ImageInspectInfo): ImageDetails {
     user: cfg.User ?? '',
     workingDir: cfg.WorkingDir ?? '',
     exposedPorts: Object.keys(cfg.ExposedPorts ?? {}),
+    volumes: Object.keys(cfg.Volumes ?? {}),
     architecture: i.Architecture,
     os: i.Os,
     stopSignal: (cfg as { StopSignal?: string }).StopSignal || undefined,

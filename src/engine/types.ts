@@ -97,6 +97,12 @@ export interface ContainerCreateSpec {
   network?: string;
   networkAliases?: string[];
   memoryBytes?: number;
+  /** Memory + swap; equal to memoryBytes means no swap. */
+  memorySwapBytes?: number;
+  /** A read-only root filesystem (writable only where mounts and tmpfs say). */
+  readOnlyRoot?: boolean;
+  /** tmpfs mounts: path → mount options ("size=64m,uid=1000,mode=0700"). */
+  tmpfs?: Record<string, string>;
   nanoCpus?: number;
   pidsLimit?: number;
   shmBytes?: number;
@@ -127,6 +133,8 @@ export interface ImageDetails {
   user: string;
   workingDir: string;
   exposedPorts: string[];
+  /** Paths the image declares as VOLUME. */
+  volumes: string[];
   /** Platform of the image ("amd64", "linux"). */
   architecture?: string;
   os?: string;

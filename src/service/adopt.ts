@@ -22,7 +22,7 @@ export async function adopt(engine: Engine, spec: ServeSpec, store: RouteStore):
   for (const c of list) {
     if (!isManaged(c.labels) || !c.labels[SL.route]) continue;
     const drop = async (why: string) => {
-      await engine.containers.remove(c.id, { force: true });
+      await engine.containers.remove(c.id, { force: true, volumes: true });
       result.removed.push({ name: c.name, why });
     };
     const info = c.state === 'running' ? await engine.containers.inspect(c.id) : null;

@@ -57,6 +57,10 @@ export const serveConfigSchema = z
         memory: size.optional().describe('Memory limit per container. Default "1g".'),
         cpus: z.number().positive().optional().describe('CPU limit per container. Default 1.'),
         pids: z.number().int().min(16).optional().describe('Process limit per container. Default 256.'),
+        disk: z
+          .union([size, z.literal(false)])
+          .optional()
+          .describe('What a visitor can write: the root filesystem is read-only, home (a fresh copy of the image\'s), /tmp and the image\'s VOLUMEs are tmpfs of this size each (counted in the memory limit). Default "512m"; false: a writable root filesystem without a limit.'),
       })
       .optional()
       .describe('Resource limits of each visitor container.'),

@@ -18,7 +18,8 @@ export interface ServeSpec {
   nodes?: Record<string, string>;
   listen: { address: string; port: number };
   pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; perNode?: number; startsPerMinute: number };
-  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  /** diskBytes undefined: no disk limit (limits.disk: false). */
+  limits: { memoryBytes: number; nanoCpus: number; pids: number; diskBytes?: number };
   cull: { idleMs: number; maxAgeMs: number; intervalMs: number };
   jupyter: { command?: string[]; args: string[]; port: number; path?: string };
   user: string;
@@ -79,6 +80,7 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
       memoryBytes: parseSize(raw.limits?.memory ?? '1g'),
       nanoCpus: Math.round((raw.limits?.cpus ?? 1) * 1e9),
       pids: raw.limits?.pids ?? 256,
+      diskBytes: raw.limits?.disk === false ? undefined : parseSize(raw.limits?.disk ?? '512m'),
     },
     cull: {
       idleMs: (raw.cull?.idle ?? 600) * 1000,

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { debug } from '../log.js';
 import { adopt, type AdoptResult } from './adopt.js';
 import { Holdings } from './holdings.js';
+import { prepareDisk } from './home-seed.js';
 import { fenceNetwork, removeFirewall, requireFirewall } from './host-firewall.js';
 import { adminPort, type ServeSpec } from './config.js';
 import { buildAdminServer } from './admin-server.js';
@@ -62,6 +63,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const fromEnv = env[spec.adminTokenEnv];
   const adminToken = opts.adminToken ?? (fromEnv || randomBytes(24).toString('hex'));
   if (spec.hostFirewall && !swarm) await requireFirewall(engine, spec.name);
+  const disk = swarm || !image ? undefined : await prepareDisk(engine, spec, image);
   const network = swarm ? { id: '', created: false } : await ensureNetwork(engine, spec);
   if (spec.hostFirewall && !swarm) await fenceNetwork(engine, spec.name, networkName(spec.name));
 
@@ -69,7 +71,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const metrics = serviceMetrics();
   const command = serverCommand(spec, image?.cmd ?? []);
   const swarmSpawner = swarm ? createSwarmSpawner(engine, spec, command, () => store.list()) : undefined;
-  const spawner = swarmSpawner ?? createSpawner(engine, spec, command);
+  const spawner = swarmSpawner ?? createSpawner(engine, spec, { command, disk });
   const adopted = swarm ? await adoptSwarm(engine, spec, store, spawner) : await adopt(engine, spec, store);
   for (const r of adopted.removed) log(`removed ${r.name}: ${r.why}`);
 
@@ -182,8 +184,11 @@ export async function serveDown(engine: Engine, spec: ServeSpec): Promise<{ remo
   if (spec.backend === 'swarm') return swarmDown(engine, spec);
   const removed: string[] = [];
   for (const c of await engine.containers.list({ labels: { [SL.service]: spec.name }, all: true })) {
-    await engine.containers.remove(c.id, { force: true });
+    await engine.containers.remove(c.id, { force: true, volumes: true });
     removed.push(c.name);
+  }
+  for (const v of await engine.volumes.list({ labels: [`${SL.service}=${spec.name}`] })) {
+    if (await engine.volumes.remove(v.name)) removed.push(v.name);
   }
   const net = await engine.networks.inspect(networkName(spec.name));
   if (net && net.labels[SL.service] === spec.name) {

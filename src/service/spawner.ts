@@ -5,7 +5,7 @@ import type { ServeSpec } from './config.js';
 import { answers } from './jupyter-api.js';
 import { networkLabels, networkName, SL } from './labels.js';
 import type { Session } from './session.js';
-import { newIdentity, networkOptions, planPoolContainer } from './spawn-plan.js';
+import { newIdentity, networkOptions, planPoolContainer, type VisitorShape } from './spawn-plan.js';
 import { chooseTarget } from './target.js';
 
 export type SessionStatus = 'running' | 'exited' | 'lost';
@@ -33,12 +33,12 @@ export async function ensureNetwork(engine: Engine, spec: ServeSpec): Promise<{ 
   return { id: await engine.networks.create(name, { labels: networkLabels(spec.name), options: networkOptions(spec.internet) }), created: true };
 }
 
-export function createSpawner(engine: Engine, spec: ServeSpec, command: string[], readyTimeoutMs = 60_000): Spawner {
+export function createSpawner(engine: Engine, spec: ServeSpec, shape: VisitorShape, readyTimeoutMs = 60_000): Spawner {
   const host = engine.publishHost();
   return {
     async spawn(signal) {
       const id = newIdentity();
-      const plan = planPoolContainer(spec, id, command);
+      const plan = planPoolContainer(spec, id, shape.command, shape.disk);
       const containerId = await engine.containers.create(plan);
       try {
         await engine.containers.start(containerId);
@@ -61,12 +61,12 @@ export function createSpawner(engine: Engine, spec: ServeSpec, command: string[]
         await waitReady(engine, session, readyTimeoutMs, published, signal);
         return session;
       } catch (err) {
-        await engine.containers.remove(containerId, { force: true }).catch(() => {});
+        await engine.containers.remove(containerId, { force: true, volumes: true }).catch(() => {});
         throw err;
       }
     },
     async remove(session) {
-      await engine.containers.remove(session.containerId, { force: true });
+      await engine.containers.remove(session.containerId, { force: true, volumes: true });
     },
   };
 }

@@ -22,7 +22,8 @@ export function testSpec(image: string, over: Partial<ServeConfig> = {}): ServeS
       image,
       listen: { port: 0 },
       pool: { size: 1, capacity: 3 },
-      limits: { memory: '512m', cpus: 1, pids: 128 },
+      // No disk limit unless a test asks (service-disk.test.ts); the default (512m) is for users.
+      limits: { memory: '512m', cpus: 1, pids: 128, disk: false },
       ...over,
     },
     null,

@@ -86,3 +86,22 @@ test('the proxy reaches containers by address on local Linux engines, else by pu
   assert.equal(wantsAddress(local, 'port', 'linux'), false);
   assert.equal(wantsAddress(remote, 'address', 'linux'), true);
 });
+
+test('limits.disk: read-only root, size-limited tmpfs home (owned by the user), /tmp and VOLUMEs, home copied from the seed; no swap', async () => {
+  const { imageHome } = await import('../../src/service/home-seed.js');
+  const id = newIdentity();
+  const disk = { bytes: 64 * 1024 ** 2, home: '/home/jovyan', seed: 'tcs-ws-home-abc', volumes: ['/data'] };
+  const c = planPoolContainer(spec, id, ['transferctl-jupyter'], disk);
+  assert.equal(c.readOnlyRoot, true);
+  assert.equal(c.memorySwapBytes, c.memoryBytes);
+  assert.equal(c.tmpfs?.['/home/jovyan'], `rw,exec,nosuid,nodev,size=${64 * 1024 ** 2},uid=1000,gid=100,mode=0700`);
+  assert.match(c.tmpfs?.['/tmp'] ?? '', /size=67108864/);
+  assert.match(c.tmpfs?.['/data'] ?? '', /size=67108864/);
+  assert.deepEqual(c.mounts, [{ type: 'volume', source: 'tcs-ws-home-abc', target: '/.transferctl-home', readOnly: true }]);
+  assert.deepEqual(c.cmd?.slice(0, 5), ['sh', '-c', 'cp -a /.transferctl-home/. "$1" && shift && exec "$@"', 'transferctl-home', '/home/jovyan']);
+  assert.equal(c.cmd?.[5], 'transferctl-jupyter');
+  assert.equal(planPoolContainer(spec, id, ['x']).readOnlyRoot, undefined, 'limits.disk: false');
+  assert.equal(imageHome({ workingDir: '/home/jovyan', env: [] }), '/home/jovyan');
+  assert.equal(imageHome({ workingDir: '', env: ['HOME=/srv/me'] }), '/srv/me');
+  assert.equal(imageHome({ workingDir: '/', env: [] }), undefined);
+});
