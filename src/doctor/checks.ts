@@ -21,6 +21,8 @@ export interface DoctorReport {
 
 export interface Probes {
   endpoint(): EngineEndpoint;
+  /** The engine runs on this machine (its disk can be measured from here). */
+  isLocal(): boolean;
   /** The engine's facts, or the error message when it does not answer. */
   engineInfo(): Promise<EngineInfo | string>;
   hasImage(ref: string): Promise<boolean>;
@@ -48,7 +50,7 @@ export async function diagnose(probes: Probes, input: DoctorInput): Promise<Doct
   const ep = probes.endpoint();
   const info = await probes.engineInfo();
   const engineAnswers = typeof info !== 'string';
-  const local = !!ep.socketPath;
+  const local = probes.isLocal();
 
   if (typeof info === 'string') {
     findings.push({

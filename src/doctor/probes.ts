@@ -16,6 +16,7 @@ export function realProbes(opts: { cwd?: string; config?: string; engine?: Engin
   const timeoutMs = opts.timeoutMs ?? 3000;
   return {
     endpoint: () => engine.endpoint,
+    isLocal: () => engine.isLocal,
     async engineInfo() {
       try {
         await Promise.race([engine.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref())]);

@@ -13,6 +13,7 @@ const INFO: EngineInfo = {
 function probes(over: Partial<Probes> = {}): Probes {
   return {
     endpoint: () => ({ source: 'default socket', url: 'unix:///var/run/docker.sock', socketPath: '/var/run/docker.sock' }),
+    isLocal: () => true,
     engineInfo: async () => INFO,
     hasImage: async (ref) => ref.endsWith(':trixie'),
     freeBytes: async () => 2e9,
@@ -54,6 +55,7 @@ test('no base image and no ssh: each says how to get it; a remote engine\'s disk
   const r = await diagnose(
     probes({
       endpoint: () => ({ source: 'DOCKER_HOST', url: 'ssh://u@h', host: 'h', protocol: 'ssh' }),
+      isLocal: () => false,
       hasImage: async () => false,
       commandVersion: async () => undefined,
     }),
