@@ -22,7 +22,9 @@ export type EngineFailureKind =
   | 'partial-load-unsupported'
   | 'other';
 
-const UNAUTHORIZED = /unauthorized|authentication required|no basic auth credentials|denied|401/i;
+const UNAUTHORIZED = /unauthorized|authentication required|no basic auth credentials|access denied|\bdenied:|\b401\b/i;
+/** Object IDs and digests: a random hex run can spell "401" or any other code. */
+const HEX_IDS = /\b(sha256:)?[0-9a-f]{12,}\b/gi;
 const NOT_FOUND = /manifest unknown|not found|does not exist|name unknown/i;
 const REGISTRY_UNREACHABLE = /connection refused|no such host|i\/o timeout|server gave HTTP response to HTTPS client|dial tcp/i;
 const PORT_TAKEN = /port is already allocated|address already in use/i;
@@ -32,6 +34,7 @@ const PARTIAL_LOAD = /no such file|base-\d+\/layer\.tar|content digest .* not fo
 
 /** The kind of an engine failure from its message (the engine's own words) and HTTP status. */
 export function classifyEngineFailure(message: string, statusCode?: number): EngineFailureKind {
+  message = message.replace(HEX_IDS, '<id>');
   if (UNAUTHORIZED.test(message)) return 'unauthorized';
   if (statusCode === 404) return 'not-found';
   if (PORT_TAKEN.test(message)) return 'port-taken';

@@ -15,6 +15,10 @@ test('registry refusals are "unauthorized", whatever else the message says', () 
 test('a 404 or a registry that has no such manifest is "not-found"', () => {
   assert.equal(classifyEngineFailure('No such container: abc', 404), 'not-found');
   assert.equal(classifyEngineFailure('Could not find the file /home/x in container abc', 404), 'not-found');
+  // A container ID is random hex: one that spells 401 is still a missing file (CI saw this one).
+  assert.equal(classifyEngineFailure('Could not find the file /archive/data/one-byte in container da136a186d371653e0f160269d740176d3e673944c0f735db045ccf2d9805e59', 404), 'not-found');
+  assert.equal(classifyEngineFailure('No such image: sha256:40140140140140140140140140140140140140140140140140140140140140ab', 404), 'not-found');
+  assert.equal(classifyEngineFailure('Head "https://r.example/v2/x/manifests/1": 401 Unauthorized'), 'unauthorized');
   assert.equal(classifyEngineFailure('No such image: nvidia/cuda:12', 404), 'not-found', 'an image named nvidia is not a GPU problem');
   assert.equal(classifyEngineFailure('manifest for 127.0.0.1:5000/x:nope not found: manifest unknown: manifest unknown'), 'not-found');
   assert.equal(classifyEngineFailure('name unknown: repository name not known to registry'), 'not-found');
