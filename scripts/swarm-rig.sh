@@ -105,10 +105,14 @@ EOF
   wdocker swarm join --token "$token" --advertise-addr "$remote_ip" "$host_ip:2377" >/dev/null
   manager=$(cat "$dir/manager-node")
   worker=$(wdocker info --format '{{.Swarm.NodeID}}')
-  for _ in $(seq 1 100); do
-    [ "$(docker node inspect "$worker" --format '{{.Status.State}}' 2>/dev/null)" = ready ] && break
+  # Swarm places nothing on a node that is not ready yet: wait for it, and say so if it never is.
+  wstate=unknown
+  for _ in $(seq 1 300); do
+    wstate=$(docker node inspect "$worker" --format '{{.Status.State}}' 2>/dev/null || echo unknown)
+    [ "$wstate" = ready ] && break
     sleep 0.2
   done
+  [ "$wstate" = ready ] || { echo "the worker node $worker did not become ready within 60 s (state: $wstate)" >&2; exit 1; }
   # Both nodes call themselves "vm": a label tells them apart.
   docker node update --label-add tc-rig=manager "$manager" >/dev/null
   docker node update --label-add tc-rig=worker "$worker" >/dev/null

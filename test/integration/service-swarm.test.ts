@@ -83,7 +83,13 @@ describe('serve on a two-node swarm', () => {
     handles.push(h);
     await until('4 warm notebooks', () => h!.core.pool.counts().warm >= 4, 180_000);
     const nodes = new Set(h.core.store.list().map((s) => s.node));
-    assert.deepEqual([...nodes].sort(), [rig.managerNode, rig.workerNode].sort(), 'Swarm spread them over both nodes');
+    // When Swarm did not spread them, say what it saw: the nodes, every task, the pool's last failure.
+    const seen = async () => {
+      const ns = (await engine.swarm.nodes()).map((n) => `${n.id.slice(0, 8)} ${n.hostname} ${n.state}/${n.availability} ${JSON.stringify(n.labels)}`);
+      const ts = (await engine.swarm.tasks()).map((x) => `${x.serviceId.slice(0, 8)}@${x.nodeId.slice(0, 8)} ${x.state} ${x.message} ${x.err}`);
+      return `nodes: ${ns.join('; ')}\ntasks: ${ts.join('; ')}\npool's last failure: ${h!.core.pool.lastError ?? 'none'}`;
+    };
+    if (nodes.size !== 2) assert.fail(`Swarm did not spread the notebooks over both nodes\n${await seen()}`);
     const urls = await Promise.all([0, 1, 2, 3].map(() => spawn(h!)));
     for (const u of urls) assert.equal(u.status, 200);
     for (const u of urls) assert.equal(await runs(h, u.url!), '42');
