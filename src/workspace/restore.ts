@@ -7,7 +7,6 @@ import { UserError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import { debug } from '../log.js';
 import { hostUser } from './host-user.js';
-import { sweepTemporaries } from './janitor.js';
 import { extractChecked, type ExtractResult } from './save/extract.js';
 import { COPY_OUT_SCRIPT, copyOut, verifyFolder } from './save/extract-local.js';
 import { MANIFEST_NAME, ownerGone, S } from './save/labels.js';
@@ -22,6 +21,8 @@ export interface RestoreOptions {
   /** Restore into a folder that is not empty (top-level entries named as in the archive are replaced whole). */
   force?: boolean;
   onStep?: (message: string) => void;
+  /** Settles when the sweep of killed runs' leftovers is done (cli/context.ts); awaited before a temporary is made. */
+  swept?: Promise<void>;
 }
 
 export interface RestoreResult extends ExtractResult {
@@ -89,7 +90,7 @@ function isSymlink(path: string): boolean {
 export async function restore(engine: Engine, opts: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
   const step = opts.onStep ?? (() => {});
-  await sweepTemporaries(engine).catch(() => {});
+  await opts.swept;
   const img = await engine.images.inspect(opts.image);
   if (!img) throw new UserError(`image ${opts.image} is not on this engine`, { hint: `pull it first: transferctl pull ${opts.image}` });
   const archivePath = img.labels[S.archivePath];

@@ -20,6 +20,8 @@ export interface UpFromRequest {
   /** Restore into a non-empty folder. */
   forceRestore?: boolean;
   up?: UpOptions;
+  /** Settles when the sweep of killed runs' leftovers is done (restore awaits it). */
+  swept?: Promise<void>;
 }
 
 export interface UpFromResult {
@@ -65,7 +67,7 @@ export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFrom
     img = await engine.images.inspect(req.image);
   }
   const dir = resolve(cwd, req.dir ?? defaultFolder(req.image, cwd));
-  const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step });
+  const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step, swept: req.swept });
   const spec = specFor(dir, req.image, img?.labels ?? {});
   const result = await up(engine, spec, req.up ?? {});
   return { restored, up: result, dir, config: spec.configPath };

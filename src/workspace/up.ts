@@ -9,7 +9,6 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { debug } from '../log.js';
 import { findWorkspaceContainer, foreignContainerError } from './find.js';
 import { hostUser } from './host-user.js';
-import { sweepTemporaries } from './janitor.js';
 import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
@@ -129,8 +128,8 @@ async function ready(engine: Engine, spec: WorkspaceSpec, c: ContainerDetails, o
 export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = {}): Promise<UpResult> {
   const step = opts.onStep ?? (() => {});
   const notes: string[] = [];
-  // The janitor runs alongside: leftovers of a killed save/commit/restore go away.
-  const [found] = await Promise.all([findWorkspaceContainer(engine, spec), sweepTemporaries(engine).catch(() => undefined)]);
+  // The janitor's sweep (cli/context.ts) runs alongside: up makes no temporaries, so it need not wait.
+  const found = await findWorkspaceContainer(engine, spec);
   let keep: { token?: string; port?: number } = {};
 
   if (found.kind === 'foreign') {

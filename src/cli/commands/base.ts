@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { jsonOption } from '../shared.js';
-import { connectEngine } from '../../engine/index.js';
-import { withInterrupt } from '../interrupt.js';
 import { info, printJson, progressPrinter, say } from '../output.js';
 import { createBase, loadBase } from '../../workspace/base-create.js';
 
@@ -15,29 +14,29 @@ export function define(program: Command): void {
     .option('--no-jupyter', 'only the Debian base image')
     .option('--refresh', 'debootstrap again instead of reusing the cached root filesystem')
     .addOption(jsonOption())
-    .action(async (opts) => {
-      const engine = await connectEngine();
-      const r = await withInterrupt((signal) =>
-        createBase(engine, {
+    .action(async (opts) =>
+      withContext({ interruptible: true }, async (ctx) => {
+      const engine = await ctx.connect();
+      const r = await createBase(engine, {
           suite: opts.suite,
           mirror: opts.mirror,
           jupyter: opts.jupyter,
           reuse: !opts.refresh,
-          signal,
+          signal: ctx.signal,
           onStep: opts.json ? undefined : info,
           onProgress: progressPrinter(!!opts.json),
-        }),
-      );
+        });
       if (opts.json) return printJson(r);
       say(`Base images ready: ${[r.debian, r.jupyter].filter(Boolean).join(', ')}.`);
-    });
+    }));
   base
     .command('load')
     .description('load an image tarball (docker save / transferctl export; .tar or .tar.gz)')
     .argument('<file>')
     .addOption(jsonOption())
-    .action(async (file, opts) => {
-      const engine = await connectEngine();
+    .action(async (file, opts) =>
+      withContext({}, async (ctx) => {
+      const engine = await ctx.connect();
       let last = -1;
       const loaded = await loadBase(engine, file, {
         onBytes: (done, total) => {
@@ -50,5 +49,5 @@ export function define(program: Command): void {
       });
       if (opts.json) return printJson({ loaded });
       say(`Loaded ${loaded.join(', ')}.`);
-    });
+    }));
 }

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { configOption, jsonOption } from '../shared.js';
-import { workspaceContext } from '../context.js';
-import { withInterrupt } from '../interrupt.js';
+import { withContext } from '../context.js';
+import { loadWorkspace } from '../../config/load.js';
 import { info, printJson, say } from '../output.js';
 import { commit } from '../../workspace/commit.js';
 import type { SnapshotResult } from '../../workspace/save/snapshot.js';
@@ -27,10 +27,12 @@ export function define(program: Command): void {
     .option('-t, --tag <tag>', 'tag to write (default: commit.tag, or a timestamp and "latest")')
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
-    .action(async (opts) => {
-      const { spec, engine } = await workspaceContext(opts, { sweep: false });
-      const r = await withInterrupt((signal) => commit(engine, spec, { tag: opts.tag, force: opts.force, signal, onStep: opts.json ? undefined : info }));
+    .action(async (opts) =>
+      withContext({ sweep: true, interruptible: true }, async (ctx) => {
+      const spec = loadWorkspace({ config: opts.config });
+      const engine = ctx.engine;
+      const r = await commit(engine, spec, { tag: opts.tag, force: opts.force, signal: ctx.signal, swept: ctx.swept, onStep: opts.json ? undefined : info });
       if (opts.json) printJson(r);
       else say(renderSnapshot(r));
-    });
+    }));
 }

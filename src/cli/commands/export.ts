@@ -1,7 +1,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { jsonOption } from '../shared.js';
-import { connectEngine, engineAt } from '../../engine/index.js';
-import { withInterrupt } from '../interrupt.js';
 import { info, printJson, say } from '../output.js';
 import { exportImage } from '../../transfer/export.js';
 import { compressionFor } from '../../transfer/compress.js';
@@ -19,15 +18,14 @@ export function define(program: Command): void {
     .option('--engine <url>', 'the engine to export from (DOCKER_HOST-style URL)')
     .option('--force', 'overwrite the output file')
     .addOption(jsonOption())
-    .action(async (image, opts) => {
+    .action(async (image, opts) =>
+      withContext({ engineUrl: opts.engine, interruptible: true }, async (ctx) => {
       const compression = compressionFor(opts.output, opts.compress);
-      const engine = opts.engine ? engineAt(opts.engine, '--engine') : await connectEngine();
-      const r = await withInterrupt((signal) =>
-        exportImage({ engine, image, output: opts.output, without: opts.without, compression, force: opts.force, signal }),
-      );
+      const engine = opts.engine ? ctx.engine : await ctx.connect();
+      const r = await exportImage({ engine, image, output: opts.output, without: opts.without, compression, force: opts.force, signal: ctx.signal });
       if (opts.json) return printJson(r);
       for (const n of r.notes) info(n);
       const without = r.bases.length ? ` (without ${r.bases.map((b) => b.ref).join(', ')}: ${r.layers.leftOut} layers left out)` : '';
       say(`Wrote ${r.file}: ${r.image}, ${r.layers.included} of ${r.layers.total} layers, ${(r.bytes / 1e6).toFixed(1)} MB${without}.`);
-    });
+    }));
 }

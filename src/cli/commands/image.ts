@@ -3,15 +3,14 @@
 // seed's own names for the same commands.
 import { Command, Option } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
-import { connectEngine } from '../../engine/index.js';
 import { loadProject, type Project } from '../../project/discover.js';
 import { loadProfiles, type ProjectProfiles } from '../../project/profiles.js';
 import { buildProject } from '../../project/build.js';
 import { runProfile } from '../../project/run.js';
 import { renderProfile, showProfile } from '../../project/show.js';
 import { publishImage } from '../../project/publish.js';
-import { withInterrupt } from '../interrupt.js';
 import { info, printJson, progressPrinter, say } from '../output.js';
+import { withContext } from '../context.js';
 import { configOption, jsonOption } from '../shared.js';
 
 const rootOption = () => new Option('--root <dir>', 'project folder (default: the nearest folder with docker/<name>/Dockerfile)');
@@ -40,28 +39,27 @@ export function addBuild(parent: Command, name: string): void {
     .option('--write-version', 'also write _version.py.bld and _version.json.bld into the project root')
     .option('--force', 'replace an image tag (or version file) that transferctl did not make')
     .addOption(jsonOption())
-    .action(async (target, opts) => {
+    .action(async (target, opts) =>
+      withContext({ interruptible: true }, async (ctx) => {
       const { project: p, profiles } = project(opts);
-      const engine = await connectEngine();
-      const result = await withInterrupt((signal) =>
-        buildProject(engine, p, profiles, target, {
+      const engine = await ctx.connect();
+      const result = await buildProject(engine, p, profiles, target, {
           noCache: opts.cache === false,
           withDependencies: opts.deps !== false,
           force: opts.force,
           buildArgs: opts.buildArg,
           writeVersion: opts.writeVersion,
-          signal,
+          signal: ctx.signal,
           onProgress: progressPrinter(!!opts.json),
           onStep: opts.json ? undefined : info,
-        }),
-      );
+        });
       if (opts.json) return printJson(result);
       for (const i of result.images) {
         say(`Built ${i.ref} (${i.imageId.slice(7, 19)}) in ${i.seconds.toFixed(1)} s: ${i.steps} steps, ${i.cachedSteps} from cache, ${i.rebuiltSteps} rebuilt.`);
       }
       say(`Version ${result.version}.`);
       for (const f of result.written ?? []) say(`Wrote ${f}.`);
-    });
+    }));
 }
 
 export function addRun(parent: Command, name: string): void {
@@ -76,20 +74,19 @@ export function addRun(parent: Command, name: string): void {
     .option('-d, --detach', 'run in the background and print the container name')
     .option('--name <container>', 'container name (default: <project>-<name>-<random>)')
     .addOption(jsonOption())
-    .action(async (target, cmd, opts) => {
+    .action(async (target, cmd, opts) =>
+      withContext({ interruptible: true }, async (ctx) => {
       const { project: p, profiles } = project(opts);
-      const engine = await connectEngine();
-      const result = await withInterrupt((signal) =>
-        runProfile(engine, p, profiles, target, {
+      const engine = await ctx.connect();
+      const result = await runProfile(engine, p, profiles, target, {
           cmd,
           gpu: opts.gpu,
           detach: opts.detach,
           name: opts.name,
-          signal,
+          signal: ctx.signal,
           onProgress: progressPrinter(true),
           onStep: opts.json ? undefined : info,
-        }),
-      );
+        });
       if (opts.json) printJson(result);
       else if (result.mode === 'd') {
         const ports = Object.entries(result.ports).flatMap(([c, list]) => list.map((b) => `${b.hostIp}:${b.hostPort} → ${c}`));
@@ -97,7 +94,7 @@ export function addRun(parent: Command, name: string): void {
         if (ports.length) info(`ports: ${ports.join(', ')}`);
       }
       if (result.exitCode) throw new UserError(`${result.container} exited with code ${result.exitCode}`, { exitCode: result.exitCode });
-    });
+    }));
 }
 
 export function addShow(parent: Command, name: string): void {
@@ -126,9 +123,10 @@ export function addPublish(parent: Command, name: string): void {
     .option('--registry <host[/namespace]>', 'registry to push to')
     .option('--force', 'move a registry tag that transferctl did not make')
     .addOption(jsonOption())
-    .action(async (target, opts) => {
+    .action(async (target, opts) =>
+      withContext({}, async (ctx) => {
       const { project: p, profiles, registry } = project(opts);
-      const engine = await connectEngine();
+      const engine = await ctx.connect();
       const result = await publishImage(engine, p, profiles, target, {
         registry: opts.registry,
         configured: registry,
@@ -137,7 +135,7 @@ export function addPublish(parent: Command, name: string): void {
       });
       if (opts.json) printJson(result);
       else say(`Pushed ${result.pushed}${result.digest ? ` (${result.digest})` : ''}.`);
-    });
+    }));
 }
 
 export function define(program: Command): void {

@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { jsonOption } from '../shared.js';
-import { connectEngine, engineAt } from '../../engine/index.js';
-import { withInterrupt } from '../interrupt.js';
 import { printJson, say } from '../output.js';
 import { importImage } from '../../transfer/import.js';
 
@@ -13,12 +12,13 @@ export function define(program: Command): void {
     .option('--engine <url>', 'the engine to load into (DOCKER_HOST-style URL)')
     .option('--force', 'move a tag here that names an image transferctl did not make')
     .addOption(jsonOption())
-    .action(async (file, opts) => {
-      const engine = opts.engine ? engineAt(opts.engine, '--engine') : await connectEngine();
-      const r = await withInterrupt((signal) => importImage({ engine, file, force: opts.force, signal }));
+    .action(async (file, opts) =>
+      withContext({ engineUrl: opts.engine, interruptible: true }, async (ctx) => {
+      const engine = opts.engine ? ctx.engine : await ctx.connect();
+      const r = await importImage({ engine, file, force: opts.force, signal: ctx.signal });
       if (opts.json) return printJson(r);
       for (const i of r.images) {
         say(`Loaded ${i.repoTags.join(', ') || i.imageId.slice(7, 19)} (${i.layersInFile} of ${i.layers} layers came from the file).`);
       }
-    });
+    }));
 }

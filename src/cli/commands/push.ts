@@ -1,13 +1,39 @@
-import type { Command } from '@commander-js/extra-typings';
+// `push` and `pull`: a saved image to and from its registry, with the user's Docker credentials.
+import type { Command as Program } from '@commander-js/extra-typings';
 import { configOption, jsonOption } from '../shared.js';
-import { info, printJson, progressPrinter, say } from '../output.js';
+import { execute, type CommandContext } from '../context.js';
+import { info, progressPrinter } from '../output.js';
 import { loadWorkspace } from '../../config/load.js';
-import { connectEngine } from '../../engine/index.js';
-import { pushImage } from '../../workspace/push.js';
-import { sweepTemporaries } from '../../workspace/janitor.js';
+import { pullImage, pushImage, type TransferResult } from '../../workspace/push.js';
 import { currentRef } from '../../workspace/save/target.js';
 
-export function define(program: Command): void {
+export interface RegistryInput {
+  /** Default: this workspace's latest save or commit. */
+  image?: string;
+  config?: string;
+  json?: boolean;
+}
+
+async function move(direction: 'push' | 'pull', input: RegistryInput, ctx: CommandContext) {
+  const ref = input.image ?? currentRef(loadWorkspace({ config: input.config }));
+  const engine = await ctx.connect();
+  await ctx.swept;
+  if (!input.json) info(`${direction === 'push' ? 'pushing' : 'pulling'} ${ref}`);
+  const onProgress = progressPrinter(!!input.json);
+  return direction === 'push' ? pushImage(engine, ref, { onProgress }) : pullImage(engine, ref, { onProgress });
+}
+
+export const push = {
+  run: (input: RegistryInput, ctx: CommandContext): Promise<TransferResult> => move('push', input, ctx),
+  render: (r: TransferResult) => `Pushed ${r.refs.join(', ')} to ${r.registry}${r.digest ? ` (${r.digest})` : ''} in ${r.seconds.toFixed(1)} s.`,
+};
+
+export const pull = {
+  run: (input: RegistryInput, ctx: CommandContext) => move('pull', input, ctx) as Promise<TransferResult & { imageId: string }>,
+  render: (r: TransferResult & { imageId: string }) => `Pulled ${r.refs[0]} (${r.imageId.slice(7, 19)}) from ${r.registry} in ${r.seconds.toFixed(1)} s.`,
+};
+
+export function define(program: Program): void {
   program
     .command('push')
     .description('push the saved image (all its tags in commit.repo/commit.name) with the credentials of your Docker config')
@@ -15,12 +41,15 @@ export function define(program: Command): void {
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (image, opts) => {
-      const ref = image ?? currentRef(loadWorkspace({ config: opts.config }));
-      const engine = await connectEngine();
-      await sweepTemporaries(engine).catch(() => {});
-      if (!opts.json) info(`pushing ${ref}`);
-      const r = await pushImage(engine, ref, { onProgress: progressPrinter(!!opts.json) });
-      if (opts.json) printJson(r);
-      else say(`Pushed ${r.refs.join(', ')} to ${r.registry}${r.digest ? ` (${r.digest})` : ''} in ${r.seconds.toFixed(1)} s.`);
+      await execute(push, { image, ...opts }, { sweep: true });
+    });
+  program
+    .command('pull')
+    .description('pull a saved image from its registry with the credentials of your Docker config')
+    .argument('[image]', "image to pull (default: this workspace's commit.repo/commit.name:latest)")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (image, opts) => {
+      await execute(pull, { image, ...opts }, { sweep: true });
     });
 }

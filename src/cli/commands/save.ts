@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { configOption, jsonOption } from '../shared.js';
-import { workspaceContext } from '../context.js';
-import { withInterrupt } from '../interrupt.js';
+import { withContext } from '../context.js';
+import { loadWorkspace } from '../../config/load.js';
 import { info, printJson, say, warn } from '../output.js';
 import { save } from '../../workspace/save/index.js';
 import { renderSnapshot } from './commit.js';
@@ -15,13 +15,13 @@ export function define(program: Command): void {
     .option('--env', 'record the environment again even if `docker diff` looks unchanged')
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
-    .action(async (opts) => {
-      const { spec, engine } = await workspaceContext(opts, { hostDir: true, sweep: false });
-      const r = await withInterrupt((signal) =>
-        save(engine, spec, { tag: opts.tag, forceEnv: opts.env, force: opts.force, signal, onStep: opts.json ? undefined : info }),
-      );
+    .action(async (opts) =>
+      withContext({ sweep: true, interruptible: true }, async (ctx) => {
+      const spec = loadWorkspace({ config: opts.config, needHostDir: true });
+      const engine = ctx.engine;
+      const r = await save(engine, spec, { tag: opts.tag, forceEnv: opts.env, force: opts.force, signal: ctx.signal, swept: ctx.swept, onStep: opts.json ? undefined : info });
       for (const s of r.skipped) warn(`not saved (not a file, folder or symlink): ${s}`);
       if (opts.json) printJson(r);
       else say(renderSnapshot(r));
-    });
+    }));
 }

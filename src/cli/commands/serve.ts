@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { Option } from '@commander-js/extra-typings';
-import { connectEngine } from '../../engine/index.js';
 import { UserError } from '../../errors.js';
 import { DEFAULT_CONFIG_NAME, loadServeConfig } from '../../service/config.js';
 import { serveJsonSchema } from '../../service/config-schema.js';
@@ -25,12 +25,13 @@ export function define(program: Command): void {
     .option('--prepare-nodes', 'first send the image to each swarm node named in "nodes" over SSH (only the layers it lacks), then serve')
     .option('--schema', 'print the JSON Schema of the serve config and exit')
     .option('--json', 'print the start-up facts (or --down result) as JSON')
-    .action(async (configArg, opts) => {
+    .action(async (configArg, opts) =>
+      withContext({ ctrlCEnds: true }, async (ctx) => {
       if (opts.schema) return printJson(serveJsonSchema());
       const spec = loadServeConfig(configArg ?? opts.config ?? DEFAULT_CONFIG_NAME);
       if (opts.port !== undefined) spec.listen.port = opts.port;
       if (opts.address) spec.listen.address = opts.address;
-      const engine = await connectEngine();
+      const engine = await ctx.connect();
       if (opts.down) {
         const r = await serveDown(engine, spec);
         if (opts.json) printJson(r);
@@ -59,16 +60,9 @@ export function define(program: Command): void {
         if (handle.adopted.adopted.length) say(`Adopted ${handle.adopted.adopted.length} running container(s) from an earlier run.`);
         info('Ctrl-C stops the service; visitors keep their notebooks, and the next start adopts them. `transferctl serve --down` removes them.');
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      // Ctrl-C (or SIGTERM) is how serve ends: cli/context.ts aborts ctx.signal.
+      if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
       await handle.close();
       if (!opts.json) info('serve: stopped (containers left running for the next start)');
-    });
+    }));
 }

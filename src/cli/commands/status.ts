@@ -1,9 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { jsonOption } from '../shared.js';
 import { printJson, say, table } from '../output.js';
-import { connectEngine } from '../../engine/index.js';
 import { listWorkspaces } from '../../workspace/status.js';
-import { sweepTemporaries } from '../../workspace/janitor.js';
 
 export function define(program: Command): void {
   program
@@ -11,12 +10,13 @@ export function define(program: Command): void {
     .alias('ps')
     .description('list every transferctl workspace on the engine')
     .addOption(jsonOption())
-    .action(async (opts) => {
-      const engine = await connectEngine();
-      // The janitor runs alongside: what a killed run left is not a workspace, so not listed.
-      const [list] = await Promise.all([listWorkspaces(engine), sweepTemporaries(engine).catch(() => {})]);
+    .action(async (opts) =>
+      withContext({ sweep: true }, async (ctx) => {
+      const engine = await ctx.connect();
+      // The janitor's sweep runs alongside (what a killed run left is not a workspace, so not listed).
+      const list = await listWorkspaces(engine);
       if (opts.json) return printJson(list);
       if (list.length === 0) return say('No transferctl workspaces on this engine. Start one with `transferctl up`.');
       say(table(list.map((w) => [w.name, w.state, w.url ?? '-', w.hostDirectory]), ['NAME', 'STATE', 'URL', 'FOLDER']));
-    });
+    }));
 }

@@ -1,7 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { configOption, jsonOption } from '../shared.js';
-import { workspaceContext } from '../context.js';
+import { withContext } from '../context.js';
+import { loadWorkspace } from '../../config/load.js';
 import { printJson, say } from '../output.js';
 import { stop } from '../../workspace/lifecycle.js';
 
@@ -12,10 +13,12 @@ export function define(program: Command): void {
     .addOption(configOption())
     .addOption(new Option('-t, --time <seconds>', 'seconds to wait before killing').default(10).argParser(Number))
     .addOption(jsonOption())
-    .action(async (opts) => {
-      const { spec, engine } = await workspaceContext(opts);
+    .action(async (opts) =>
+      withContext({ sweep: true }, async (ctx) => {
+      const spec = loadWorkspace({ config: opts.config });
+      const engine = ctx.engine;
       const r = await stop(engine, spec, opts.time);
       if (opts.json) printJson(r);
       else say(r.was === 'running' ? `Stopped ${r.container}.` : r.was === 'stopped' ? `${r.container} was already stopped.` : `${r.container} does not exist; nothing to stop.`);
-    });
+    }));
 }

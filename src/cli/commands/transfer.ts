@@ -1,7 +1,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
+import { withContext } from '../context.js';
 import { jsonOption } from '../shared.js';
-import { connectEngine } from '../../engine/index.js';
-import { withInterrupt } from '../interrupt.js';
 import { info, printJson, say } from '../output.js';
 import { transferImage, type TransferProgress } from '../../transfer/transfer.js';
 import { resolveRemote } from '../../transfer/resolve-remote.js';
@@ -57,18 +56,17 @@ export function define(program: Command): void {
     .option('--remote-docker <cmd>', 'the docker command on the host', 'docker')
     .option('--force', 'move a tag there even if it names an image transferctl did not make')
     .addOption(jsonOption())
-    .action(async (args, opts) => {
+    .action(async (args, opts) =>
+      withContext({ interruptible: true }, async (ctx) => {
       const { images, host, direction } = splitTarget(args, opts);
-      const engine = await connectEngine();
+      const engine = await ctx.connect();
       const remote = resolveRemote({ host, engine: opts.engine, sshOptions: opts.sshOption, remoteDocker: opts.remoteDocker });
       const results: unknown[] = [];
       // One image after the other, each asking the other side afresh: layers an earlier image
       // brought are already there for the next, so shared layers travel once.
       for (const image of images) {
         if (direction === 'from') {
-          const r = await withInterrupt((signal) =>
-            fetchImage({ engine, image, remote, force: opts.force, signal, onProgress: opts.json ? undefined : progressPrinter() }),
-          );
+          const r = await fetchImage({ engine, image, remote, force: opts.force, signal: ctx.signal, onProgress: opts.json ? undefined : progressPrinter() });
           if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
           results.push(r);
           if (opts.json) continue;
@@ -80,9 +78,7 @@ export function define(program: Command): void {
           );
           continue;
         }
-        const r = await withInterrupt((signal) =>
-          transferImage({ engine, image, remote, force: opts.force, signal, onProgress: opts.json ? undefined : progressPrinter() }),
-        );
+        const r = await transferImage({ engine, image, remote, force: opts.force, signal: ctx.signal, onProgress: opts.json ? undefined : progressPrinter() });
         if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
         results.push(r);
         if (opts.json) continue;
@@ -94,5 +90,5 @@ export function define(program: Command): void {
         );
       }
       if (opts.json) printJson(results.length === 1 ? results[0] : results);
-    });
+    }));
 }

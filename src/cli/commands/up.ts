@@ -1,12 +1,76 @@
-import type { Command } from '@commander-js/extra-typings';
+// `up` (alias start): start the workspace, building its image if needed, and print its URL;
+// `up --from IMAGE [DIR]`: restore a saved image's folder into DIR first, then start it.
+import type { Command as Program } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { spawn } from 'node:child_process';
 import { configOption, jsonOption, offlineOption } from '../shared.js';
-import { workspaceContext } from '../context.js';
-import { withInterrupt } from '../interrupt.js';
+import { withContext, type CommandContext } from '../context.js';
 import { info, printJson, progressPrinter, say, warn } from '../output.js';
-import { up } from '../../workspace/up.js';
+import { loadWorkspace } from '../../config/load.js';
+import { up, type UpOptions, type UpResult } from '../../workspace/up.js';
+import type { UpFromResult } from '../../workspace/up-from.js';
 import { UserError } from '../../errors.js';
+
+export interface UpInput {
+  config?: string;
+  port?: number;
+  address?: string;
+  offline?: boolean;
+  recreate?: boolean;
+  force?: boolean;
+  open?: boolean;
+  timeout: number;
+  json?: boolean;
+  /** Start from a saved image, restored into `dir` first. */
+  from?: string;
+  dir?: string;
+}
+
+export type UpCommandResult =
+  | { kind: 'here'; hostDir: string; mountPoint: string; up: UpResult }
+  | { kind: 'from'; from: string; result: UpFromResult };
+
+/** The started workspace, either way. */
+export function started(r: UpCommandResult): UpResult {
+  return r.kind === 'from' ? r.result.up : r.up;
+}
+
+function upOptions(input: UpInput, ctx: CommandContext): UpOptions {
+  return {
+    port: input.port,
+    address: input.address,
+    timeoutMs: input.timeout * 1000,
+    signal: ctx.signal,
+    onProgress: progressPrinter(!!input.json),
+    onStep: input.json ? undefined : info,
+  };
+}
+
+export async function run(input: UpInput, ctx: CommandContext): Promise<UpCommandResult> {
+  if (input.from) {
+    const { upFrom } = await import('../../workspace/up-from.js');
+    const engine = await ctx.connect();
+    const result = await upFrom(engine, { image: input.from, dir: input.dir, forceRestore: input.force, up: upOptions(input, ctx), swept: ctx.swept });
+    return { kind: 'from', from: input.from, result };
+  }
+  if (input.dir) throw new UserError(`unexpected argument "${input.dir}"`, { hint: 'a folder argument goes with --from IMAGE; the config is chosen with --config', exitCode: 2 });
+  const spec = loadWorkspace({ config: input.config, needHostDir: true });
+  const result = await up(ctx.engine, spec, { ...upOptions(input, ctx), offline: input.offline, recreate: input.recreate, force: input.force });
+  return { kind: 'here', hostDir: spec.volume.hostDir, mountPoint: spec.volume.mountPoint, up: result };
+}
+
+/** The JSON `up --json` prints (what the core returned). */
+export function asJson(r: UpCommandResult): unknown {
+  return r.kind === 'from' ? r.result : r.up;
+}
+
+/** The text `up` prints: what started, then the URL. */
+export function render(r: UpCommandResult): string {
+  const result = started(r);
+  if (r.kind === 'from') return `Restored ${r.result.restored.files} files from ${r.from} into ${r.result.dir}; workspace ${result.container} is up.\n${result.url}`;
+  const what = result.action === 'already-running' ? 'is running' : 'is up';
+  return `Workspace ${result.container} ${what} (${r.hostDir} → ${r.mountPoint}).\n${result.url}`;
+}
 
 function openBrowser(url: string): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
@@ -15,7 +79,7 @@ function openBrowser(url: string): void {
   child.unref();
 }
 
-export function define(program: Command): void {
+export function define(program: Program): void {
   program
     .command('up')
     .alias('start')
@@ -36,35 +100,10 @@ export function define(program: Command): void {
     .option('--from <image>', 'start from a saved image: its folder is restored into DIR (new or empty; --force for a non-empty one) first')
     .argument('[dir]', 'with --from: the folder to restore into (default: ./<image name>)')
     .action(async (dir, opts) => {
-      if (opts.from) {
-        const result = await (await import('./up-from.js')).runUpFrom(opts.from, dir, opts);
-        if (opts.open) openBrowser(result.url);
-        await (await import('../hold-tunnel.js')).holdTunnel(result, !!opts.json);
-        return;
-      }
-      if (dir) throw new UserError(`unexpected argument "${dir}"`, { hint: 'a folder argument goes with --from IMAGE; the config is chosen with --config', exitCode: 2 });
-      const { spec, engine } = await workspaceContext(opts, { hostDir: true, sweep: false });
-      const result = await withInterrupt((signal) =>
-        up(engine, spec, {
-          port: opts.port,
-          address: opts.address,
-          offline: opts.offline,
-          recreate: opts.recreate,
-          force: opts.force,
-          timeoutMs: opts.timeout * 1000,
-          signal,
-          onProgress: progressPrinter(!!opts.json),
-          onStep: opts.json ? undefined : info,
-        }),
-      );
-      for (const n of result.notes) warn(n);
-      if (opts.json) printJson(result);
-      else {
-        const what = result.action === 'already-running' ? 'is running' : 'is up';
-        say(`Workspace ${result.container} ${what} (${spec.volume.hostDir} → ${spec.volume.mountPoint}).`);
-        say(result.url);
-      }
-      if (opts.open) openBrowser(result.url);
-      await (await import('../hold-tunnel.js')).holdTunnel(result, !!opts.json);
+      const r = await withContext({ sweep: true, interruptible: true }, (ctx) => run({ ...opts, dir }, ctx));
+      for (const n of started(r).notes) warn(n);
+      if (opts.json) printJson(asJson(r));
+      else say(render(r));
+      if (opts.open) openBrowser(started(r).url);
     });
 }

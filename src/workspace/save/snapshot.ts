@@ -8,7 +8,6 @@ import type { WorkspaceSpec } from '../../config/types.js';
 import { debug } from '../../log.js';
 import { findWorkspaceContainer, foreignContainerError } from '../find.js';
 import { isManaged } from '../../labels.js';
-import { sweepTemporaries } from '../janitor.js';
 import { chooseBase } from './base.js';
 import { envArchive } from './env.js';
 import { detectEnvironment, observeEnvironment } from './env-detect.js';
@@ -34,6 +33,8 @@ export interface SnapshotOptions {
   force?: boolean;
   signal?: AbortSignal;
   onStep?: (message: string) => void;
+  /** Settles when the sweep of killed runs' leftovers is done (cli/context.ts); awaited before a temporary is made. */
+  swept?: Promise<void>;
 }
 
 export interface SnapshotResult {
@@ -80,7 +81,7 @@ async function previousImage(engine: Engine, ref: string, force?: boolean): Prom
 export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: SnapshotOptions): Promise<SnapshotResult> {
   const started = Date.now();
   const step = opts.onStep ?? (() => {});
-  const swept = sweepTemporaries(engine).catch(() => {});
+  const swept = opts.swept ?? Promise.resolve();
   // A leftover temporary container is never taken for the workspace's (find.ts), so the two
   // run together; the folder is read (synchronously) while the engine answers both.
   const finding = findWorkspaceContainer(engine, spec);
