@@ -1,0 +1,33 @@
+// The host firewall rules of a service network, and finding them again by their comment.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { firewallRules, rulesToDelete } from '../../../src/service/firewall-plan.js';
+import { firewallProblem } from '../../../src/service/host-firewall.js';
+
+test('the rules: nothing new from the bridge to the host, no DNAT from it, no link-local', () => {
+  const rules = firewallRules('ws', 'br-0123456789ab');
+  assert.deepEqual(rules.map((r) => r.chain), ['INPUT', 'DOCKER-USER', 'DOCKER-USER']);
+  for (const r of rules) {
+    assert.deepEqual(r.args.slice(0, 2), ['-i', 'br-0123456789ab']);
+    assert.ok(r.args.join(' ').includes('--comment transferctl serve ws -j DROP'));
+  }
+  assert.ok(rules[0].args.join(' ').includes('! --ctstate ESTABLISHED,RELATED'), 'replies to the proxy pass');
+  assert.ok(rules[2].args.includes('169.254.0.0/16'));
+});
+
+test('only this service\'s rules are found for removal', () => {
+  const listing = [
+    '-P INPUT ACCEPT',
+    '-A INPUT -i br-1 -m conntrack ! --ctstate RELATED,ESTABLISHED -m comment --comment "transferctl serve ws" -j DROP',
+    '-A INPUT -i br-2 -m comment --comment "transferctl serve ws2" -j DROP',
+    '-A INPUT -i eth0 -j ACCEPT',
+  ].join('\n');
+  assert.deepEqual(rulesToDelete(listing, 'ws'), [
+    ['-D', 'INPUT', '-i', 'br-1', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-m', 'comment', '--comment', 'transferctl serve ws', '-j', 'DROP'],
+  ]);
+});
+
+test('where the rules cannot go, the reason', async () => {
+  assert.match((await firewallProblem({ local: false, uid: 0 }))!, /not on this machine/);
+  assert.match((await firewallProblem({ local: true, uid: 1000 }))!, /not run as root/);
+});

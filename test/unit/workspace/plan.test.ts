@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveWorkspace } from '../../../src/config/load.js';
+import { jupyterCommand, planContainer, ENTRYPOINT_NAME } from '../../../src/workspace/plan.js';
+import { urlFor } from '../../../src/workspace/up.js';
+import { jupyterDockerfile } from '../../../src/workspace/dockerfile.js';
+import { parseSeedForm } from '../../../src/cli/main.js';
+import { L } from '../../../src/labels.js';
+
+const spec = (raw = {}) => resolveWorkspace(raw, { configPath: '/w/transfer.json', root: '/w' });
+const facts = { uid: 1234, gid: 2345, hostPort: 8890, token: 'tok' };
+
+test('the container plan: folder mounted, port on 127.0.0.1, token, labels, user mapping', () => {
+  const plan = planContainer(spec({ container: { name: 'c1' }, image: { name: 'img' } }), facts);
+  assert.equal(plan.name, 'c1');
+  assert.equal(plan.image, 'img');
+  assert.deepEqual(plan.mounts?.[0], { type: 'bind', source: '/w', target: '/home/jovyan/work', readOnly: false });
+  assert.deepEqual(plan.ports, { '8888/tcp': [{ hostIp: '127.0.0.1', hostPort: 8890 }] });
+  assert.equal(plan.env?.JUPYTER_TOKEN, 'tok');
+  assert.equal(plan.env?.TRANSFERCTL_UID, '1234');
+  assert.equal(plan.env?.TRANSFERCTL_GID, '2345');
+  assert.equal(plan.user, '0');
+  assert.deepEqual(plan.entrypoint?.slice(0, 2), ['/bin/sh', '-c']);
+  assert.match(plan.entrypoint?.[2] ?? '', /setpriv --reuid="\$uid"/);
+  assert.equal(plan.entrypoint?.[3], ENTRYPOINT_NAME);
+  assert.equal(plan.labels?.[L.workspace], '/w/transfer.json');
+  assert.equal(plan.labels?.[L.managed], 'true');
+  assert.equal(plan.workingDir, '/home/jovyan/work');
+});
+
+test('user mapping off: no entrypoint override, no root', () => {
+  const plan = planContainer(spec({ 'user-mapping': false }), facts);
+  assert.equal(plan.user, undefined);
+  assert.equal(plan.entrypoint, undefined);
+  assert.equal(plan.env?.TRANSFERCTL_UID, undefined);
+});
+
+test('ssh agent forwarding mounts the socket and sets SSH_AUTH_SOCK', () => {
+  const plan = planContainer(spec({ 'ssh-agent': true }), { ...facts, sshAuthSock: '/tmp/agent.sock' });
+  assert.ok(plan.mounts?.some((m) => m.source === '/tmp/agent.sock' && m.target === '/run/transferctl/ssh-agent.sock'));
+  assert.equal(plan.env?.SSH_AUTH_SOCK, '/run/transferctl/ssh-agent.sock');
+});
+
+test('gpu and limits pass through', () => {
+  const plan = planContainer(spec({ gpu: 2, resources: { memory: '1g', cpus: 2 } }), facts);
+  assert.deepEqual(plan.gpu, { count: 2 });
+  assert.equal(plan.memoryBytes, 1024 ** 3);
+  assert.equal(plan.nanoCpus, 2e9);
+});
+
+test('jupyter commands per mode', () => {
+  assert.deepEqual(jupyterCommand(spec()).slice(0, 1), ['jupyter-lab']);
+  assert.deepEqual(jupyterCommand(spec({ jupyter: { mode: 'notebook' } })).slice(0, 1), ['jupyter-notebook']);
+  assert.ok(jupyterCommand(spec({ volume: { 'mount-point': '/tf' } })).includes('--notebook-dir=/tf'));
+  assert.deepEqual(jupyterCommand(spec({ jupyter: { command: ['python3', '-m', 'http.server', '{port}'], port: 9000 } })), ['python3', '-m', 'http.server', '9000']);
+});
+
+test('URLs point at the right page and never at 0.0.0.0', () => {
+  assert.equal(urlFor(spec(), '127.0.0.1', 8888, 't'), 'http://127.0.0.1:8888/lab?token=t');
+  assert.equal(urlFor(spec({ jupyter: { mode: 'notebook' } }), '0.0.0.0', 9, 't'), 'http://127.0.0.1:9/tree?token=t');
+});
+
+test('generated Dockerfile: dependencies before anything else, PEP 668 handled', () => {
+  const df = jupyterDockerfile({ apt: true, requirements: true, environment: true }, 'base:1');
+  assert.match(df, /^ARG BASE_IMAGE=base:1$/m);
+  const apt = df.indexOf('COPY apt.txt');
+  const env = df.indexOf('COPY environment.yml');
+  const req = df.indexOf('COPY requirements.txt');
+  assert.ok(apt > 0 && apt < env && env < req, 'system packages, then conda, then pip');
+  assert.match(df, /PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir -r \/tmp\/transferctl\/requirements.txt/);
+  assert.match(df, /xargs -r env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends/);
+  assert.match(df, /mamba env update -n base -f \/tmp\/transferctl\/environment.yml/);
+  assert.doesNotMatch(df, /COPY \. /, 'code is mounted, never copied: editing it reinstalls nothing');
+  const none = jupyterDockerfile({ apt: false, requirements: false, environment: false }, 'b');
+  assert.doesNotMatch(none, /COPY/);
+});
+
+test("seed 000's grammar: [CONFIG] --build --start runs build then up", () => {
+  assert.deepEqual(parseSeedForm(['my.json', '--start', '--build']), { config: 'my.json', steps: ['build', 'up'], rest: [] });
+  assert.deepEqual(parseSeedForm(['--delete', '--stop']), { config: undefined, steps: ['stop', 'rm'], rest: [] });
+  assert.deepEqual(parseSeedForm(['my.json', 'status', '--json']), { config: 'my.json', steps: [], rest: ['status', '--json'] });
+  assert.deepEqual(parseSeedForm(['up', '--port', '9000']), { config: undefined, steps: [], rest: ['up', '--port', '9000'] });
+});
