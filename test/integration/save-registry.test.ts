@@ -2,7 +2,6 @@
 // auth, credentials from DOCKER_CONFIG (auths and a credential helper); then restore.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireEngine, requireImage } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
@@ -77,47 +76,6 @@ test('push and pull with basic auth: no credentials and a wrong password are cle
 
   // A credential helper (the docker-credential-NAME protocol), named in credHelpers.
   const env = credentialHelperEnv(t, reg, 'alice', 'correct horse');
-  const pulled = await runCli(['pull'], { cwd: ws.dir, env });
-  assert.equal(pulled.code, 0, pulled.stderr);
-  const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
-  const restored = await runCli(['restore', `${ws.repo}:latest`, target], { cwd: '/', env });
-  assert.equal(restored.code, 0, restored.stderr);
-  assert.deepEqual(treeOf(target), expected);
-
-  const missing = await runCli(['pull', `${ws.repo}:no-such-tag`], { cwd: '/', env });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /no-such-tag is not in the registry/);
-});
-
-test('push and pull with basic auth: no credentials and a wrong password are clear errors; config.json and a credential helper work', async (t) => {
-  const engine = await requireEngine(t);
-  if (!(await requireImage(t, engine, BASE))) return;
-  const reg = await startRegistry(t, { auth: { user: 'alice', password: 'correct horse' } });
-  if (!reg) return;
-  const ws = await savedWorkspace(t, engine, reg.host);
-  const expected = treeOf(ws.dir);
-
-  const anonymous = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: tempDir(t, 'tc-save-nocfg-') } });
-  assert.equal(anonymous.code, 1);
-  assert.match(anonymous.stderr, new RegExp(`registry ${reg.host} refused .* needs credentials`));
-  assert.match(anonymous.stderr, new RegExp(`docker login ${reg.host}`));
-
-  const wrong = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [reg.host]: { user: 'alice', password: 'wrong' } }) } });
-  assert.equal(wrong.code, 1);
-  assert.match(wrong.stderr, /wrong user name or password/);
-
-  const right = await runCli(['push'], { cwd: ws.dir, env: { DOCKER_CONFIG: dockerConfigDir(t, { [`http://${reg.host}`]: { user: 'alice', password: 'correct horse' } }) } });
-  assert.equal(right.code, 0, right.stderr);
-  await removeLocal(engine, ws.repo);
-
-  // A credential helper (the docker-credential-NAME protocol), named in credHelpers.
-  const bin = tempDir(t, 'tc-save-bin-');
-  writeFileSync(join(bin, 'docker-credential-tctest'), `#!/bin/sh\n[ "$1" = get ] || exit 1\nread server\n[ "$server" = "${reg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '{"ServerURL":"${reg.host}","Username":"alice","Secret":"correct horse"}'\n`);
-  chmodSync(join(bin, 'docker-credential-tctest'), 0o755);
-  const cfg = tempDir(t, 'tc-save-helpercfg-');
-  mkdirSync(cfg, { recursive: true });
-  writeFileSync(join(cfg, 'config.json'), JSON.stringify({ credHelpers: { [reg.host]: 'tctest' } }));
-  const env = { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` };
   const pulled = await runCli(['pull'], { cwd: ws.dir, env });
   assert.equal(pulled.code, 0, pulled.stderr);
   const target = join(tempDir(t, 'tc-save-pulled-'), 'w');

@@ -33,23 +33,24 @@ export const pull = {
   render: (r: TransferResult & { imageId: string }) => `Pulled ${r.refs[0]} (${r.imageId.slice(7, 19)}) from ${r.registry} in ${r.seconds.toFixed(1)} s.`,
 };
 
+const WORDS = {
+  push: ['push the saved image (all its tags in commit.repo/commit.name) with the credentials of your Docker config', "image to push (default: this workspace's latest save or commit)"],
+  pull: ['pull a saved image from its registry with the credentials of your Docker config', "image to pull (default: this workspace's commit.repo/commit.name:latest)"],
+} as const;
+
 export function define(program: Program): void {
-  program
-    .command('push')
-    .description('push the saved image (all its tags in commit.repo/commit.name) with the credentials of your Docker config')
-    .argument('[image]', "image to push (default: this workspace's latest save or commit)")
-    .addOption(configOption())
-    .addOption(jsonOption())
-    .action(async (image, opts) => {
-      await execute(push, { image, ...opts }, { sweep: true });
-    });
-  program
-    .command('pull')
-    .description('pull a saved image from its registry with the credentials of your Docker config')
-    .argument('[image]', "image to pull (default: this workspace's commit.repo/commit.name:latest)")
-    .addOption(configOption())
-    .addOption(jsonOption())
-    .action(async (image, opts) => {
-      await execute(pull, { image, ...opts }, { sweep: true });
-    });
+  for (const name of ['push', 'pull'] as const) {
+    const [description, image] = WORDS[name];
+    program
+      .command(name)
+      .description(description)
+      .argument('[image]', image)
+      .addOption(configOption())
+      .addOption(jsonOption())
+      .action(async (ref, opts) => {
+        const input = { image: ref, ...opts };
+        if (name === 'push') await execute(push, input, { sweep: true });
+        else await execute(pull, input, { sweep: true });
+      });
+  }
 }

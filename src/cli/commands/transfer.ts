@@ -65,29 +65,25 @@ export function define(program: Command): void {
       // One image after the other, each asking the other side afresh: layers an earlier image
       // brought are already there for the next, so shared layers travel once.
       for (const image of images) {
-        if (direction === 'from') {
-          const r = await fetchImage({ engine, image, remote, force: opts.force, signal: ctx.signal, onProgress: opts.json ? undefined : progressPrinter() });
-          if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
-          results.push(r);
-          if (opts.json) continue;
-          for (const n of r.notes) info(n);
+        const request = { engine, image, remote, force: opts.force, signal: ctx.signal, onProgress: opts.json ? undefined : progressPrinter() };
+        const r = direction === 'from' ? await fetchImage(request) : await transferImage(request);
+        if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
+        results.push(r);
+        if (opts.json) continue;
+        for (const n of r.notes) info(n);
+        if ('source' in r) {
           say(
             r.mode === 'none'
               ? `${r.image} is already here; nothing fetched.`
               : `Fetched ${r.image} from ${r.source}: ${r.layers.fetched} of ${r.layers.total} layers, ${mb(r.bytesReceived)} in ${r.seconds.toFixed(1)} s. Image ID checked: ${r.imageId.slice(7, 19)}.`,
           );
-          continue;
+        } else {
+          say(
+            r.mode === 'none'
+              ? `${r.image} is already on ${r.target}; nothing sent.`
+              : `Sent ${r.image} to ${r.target}: ${r.layers.sent} of ${r.layers.total} layers, ${mb(r.bytesSent)} in ${r.seconds.toFixed(1)} s (${mb(r.layerBytesSkipped)} already there). Image ID checked: ${r.remoteImageId.slice(7, 19)}.`,
+          );
         }
-        const r = await transferImage({ engine, image, remote, force: opts.force, signal: ctx.signal, onProgress: opts.json ? undefined : progressPrinter() });
-        if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
-        results.push(r);
-        if (opts.json) continue;
-        for (const n of r.notes) info(n);
-        say(
-          r.mode === 'none'
-            ? `${r.image} is already on ${r.target}; nothing sent.`
-            : `Sent ${r.image} to ${r.target}: ${r.layers.sent} of ${r.layers.total} layers, ${mb(r.bytesSent)} in ${r.seconds.toFixed(1)} s (${mb(r.layerBytesSkipped)} already there). Image ID checked: ${r.remoteImageId.slice(7, 19)}.`,
-        );
       }
       if (opts.json) printJson(results.length === 1 ? results[0] : results);
     }));
