@@ -88,7 +88,7 @@ test('the proxy reaches containers by address on local Linux engines, else by pu
 });
 
 test('limits.disk: read-only root, size-limited tmpfs home (owned by the user), /tmp and VOLUMEs, home copied from the seed; no swap', async () => {
-  const { imageHome } = await import('../../src/service/home-seed.js');
+  const { imageHome } = await import('../../../src/service/home-seed.js');
   const id = newIdentity();
   const disk = { bytes: 64 * 1024 ** 2, home: '/home/jovyan', seed: 'tcs-ws-home-abc', volumes: ['/data'] };
   const c = planPoolContainer(spec, id, ['transferctl-jupyter'], disk);
