@@ -105,5 +105,7 @@ export function define(program: Program): void {
       if (opts.json) printJson(asJson(r));
       else say(render(r));
       if (opts.open) openBrowser(started(r).url);
+      // On an ssh:// engine the URL works through a port forwarded over ssh: stay attached.
+      await (await import('../hold-tunnel.js')).holdTunnel(started(r), !!opts.json);
     });
 }
