@@ -2,8 +2,8 @@
 // answers it: one candidate per line, engine lists given at most ~300 ms.
 import { Command as Program, type Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
-import { createEngine } from '../../engine/index.js';
 import { L } from '../../labels.js';
+import { withContext } from '../context.js';
 import { wanted, type CommandSpec } from '../completion/candidates.js';
 import { completionScript, SHELLS, type Shell } from '../completion/scripts.js';
 import { commands, findCommand } from '../registry.js';
@@ -40,15 +40,15 @@ export async function complete(words: string[]): Promise<string[]> {
     case 'files':
       return want.words;
     case 'images':
-      return within(async () => {
-        const images = await createEngine().images.list();
+      return within(() => withContext({}, async (ctx) => {
+        const images = await ctx.engine.images.list();
         return [...new Set(images.flatMap((i) => i.repoTags).filter((t) => !t.includes('<none>')))].sort();
-      }, []);
+      }), []);
     case 'configs':
-      return within(async () => {
-        const list = await createEngine().containers.list({ labels: { [L.workspace]: '' } });
+      return within(() => withContext({}, async (ctx) => {
+        const list = await ctx.engine.containers.list({ labels: { [L.workspace]: '' } });
         return [...new Set(list.map((c) => c.labels[L.workspace]).filter(Boolean))].sort();
-      }, []);
+      }), []);
   }
 }
 
