@@ -25,7 +25,7 @@ export const serveConfigSchema = z
     placement: z
       .strictObject({
         constraints: z.array(z.string().min(1)).optional().describe('Swarm placement constraints, e.g. "node.labels.gpu == true".'),
-        preferences: z.array(z.string().regex(/^spread=\S+$/, 'a preference like "spread=node.labels.zone"')).optional().describe('Swarm placement preferences, e.g. "spread=node.labels.zone".'),
+        preferences: z.array(z.string().regex(/^spread=\S+$/, 'a preference like "spread=node.labels.zone"')).optional().describe('Swarm placement preferences, e.g. "spread=node.labels.zone". Swarm applies them among one service\'s replicas; each notebook is its own service, so they do not spread visitors (Swarm already places each notebook on the node with fewest tasks).'),
       })
       .optional()
       .describe('Where Swarm may place visitors\' notebooks ("backend": "swarm" only), in Swarm\'s own syntax.'),

@@ -76,7 +76,9 @@ describe('serve on a two-node swarm', () => {
     spec = testSpec(image, {
       backend: 'swarm',
       pool: { size: 4, capacity: 6 },
-      placement: { preferences: ['spread=node.labels.tc-rig'] },
+      // No spread preference: Swarm applies one among a service's replicas, and each notebook
+      // is a service of its own, so a preference only makes each placement a coin toss (seen: all
+      // four on one node). Without it Swarm puts each new notebook on the node with fewest tasks.
       cull: { interval: 3600 },
     });
     h = await startServe(engine, spec, { adminToken: ADMIN });
