@@ -9,7 +9,7 @@ import { CONFIG_NAMES, loadWorkspace } from '../config/load.js';
 import { splitRef } from '../image-ref.js';
 import { L } from '../labels.js';
 import { pullImage } from './push.js';
-import { restore, type RestoreResult } from './restore.js';
+import { restore, type RestoreResult } from './save/index.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
 export interface UpFromRequest {

@@ -3,9 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import type { Engine } from '../../src/engine/index.js';
@@ -14,16 +16,21 @@ import { S } from '../../src/workspace/save/labels.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';
 
+/** The test-only entry that runs `save` and stops at a stage (the core's onStage callback). */
+const STOPPING_SAVE = fileURLToPath(new URL('../helpers/save-stopping-at.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** Start `save`, SIGKILL it when it reaches `stage` (or after `afterMs`); resolves when it is dead. */
 function killedSave(ws: TestWorkspace, how: { stage?: string; afterMs?: number }): Promise<{ pid: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', ...(how.stage ? { TRANSFERCTL_TEST_HANG_AT: how.stage } : {}) };
-    const child = spawn(process.execPath, [BIN, 'save'], { cwd: ws.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env, NO_COLOR: '1' };
+    const args = how.stage ? ['--import', TSX, STOPPING_SAVE, how.stage] : [BIN, 'save'];
+    const child = spawn(process.execPath, args, { cwd: ws.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const kill = () => child.kill('SIGKILL');
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (how.stage && stderr.includes(`test hang at ${how.stage}`)) kill();
+      if (how.stage && stderr.includes(`stopped at ${how.stage}`)) kill();
     });
     const timer = how.afterMs !== undefined ? setTimeout(kill, how.afterMs) : setTimeout(kill, 120_000);
     child.on('error', reject);

@@ -3,8 +3,7 @@ import { configOption, jsonOption } from '../shared.js';
 import { withContext } from '../context.js';
 import { loadWorkspace } from '../../config/load.js';
 import { info, printJson, say } from '../output.js';
-import { commit } from '../../workspace/commit.js';
-import type { SnapshotResult } from '../../workspace/save/snapshot.js';
+import { commit, type SnapshotResult } from '../../workspace/save/index.js';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 

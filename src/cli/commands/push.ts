@@ -5,7 +5,7 @@ import { execute, type CommandContext } from '../context.js';
 import { info, progressPrinter } from '../output.js';
 import { loadWorkspace } from '../../config/load.js';
 import { pullImage, pushImage, type TransferResult } from '../../workspace/push.js';
-import { currentRef } from '../../workspace/save/target.js';
+import { currentRef } from '../../workspace/save/index.js';
 
 export interface RegistryInput {
   /** Default: this workspace's latest save or commit. */

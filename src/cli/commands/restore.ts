@@ -3,8 +3,7 @@ import { withContext } from '../context.js';
 import { configOption, jsonOption } from '../shared.js';
 import { info, printJson, say } from '../output.js';
 import { loadWorkspace } from '../../config/load.js';
-import { restore } from '../../workspace/restore.js';
-import { currentRef } from '../../workspace/save/target.js';
+import { currentRef, restore } from '../../workspace/save/index.js';
 
 export function define(program: Command): void {
   program

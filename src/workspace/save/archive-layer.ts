@@ -1,29 +1,22 @@
-// The archive part of a save's layer: plan it against the base's manifest, then write it —
-// through the Engine API (a tar stream, any engine), or, for a local engine and many bytes,
-// by `cp -a` inside the temporary container from the folder mounted read-only (the seed's
-// own speed), hashing in parallel and checking afterwards that the folder did not change.
-import { lstatSync } from 'node:fs';
+// The archive part of a save's layer: plan it against the base's manifest (what to write, keep
+// and remove), make the new manifest, check that the folder did not change under a copy, and
+// the labels that describe the archive. How the layer is written is plan.ts's and write/'s.
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Engine } from '../../engine/index.js';
-import { planCopy, firstDifference } from './copy-plan.js';
+import { firstDifference } from './copy-plan.js';
 import { planArchiveChanges } from './changes.js';
 import { MANIFEST_NAME } from './labels.js';
 import { byPath, decodeManifest, encodeManifest, makeManifest, type ManifestEntry } from './manifest.js';
-import { hashFile, hashFiles, packArchive } from './pack.js';
+import { hashFile, hashFiles } from './pack.js';
 import { cachedManifest, manifestSha256, rememberManifest } from './manifest-cache.js';
-import { LAYER_TAR_MAX_FILE } from './layer-tar.js';
 import { S } from './labels.js';
 import { debug } from '../../log.js';
+import { entryAt, scanFolder, type ScanResult } from './scan.js';
+import { readContainerFile } from './temp-container.js';
+import type { ArchiveMethod } from './plan.js';
 
 const log = debug('save');
-import { entryAt, scanFolder, type ScanResult } from './scan.js';
-import { readContainerFile, runInTemporary } from './temp-container.js';
-import { startCopyAgent } from './copy-agent.js';
-import { writeLists, type FolderAttrs } from './lists.js';
-
-/** Below this many bytes to write, the tar stream is faster than starting the container. */
-export const FAST_COPY_MIN_BYTES = 16 * 1024 * 1024;
 
 export interface ArchiveWork {
   scan: ScanResult;
@@ -43,11 +36,14 @@ export interface ArchiveStats {
   writtenBytes: number;
   removed: number;
   layers: number;
-  /** load: a partial `docker load` (layer-load.ts); cp / tar: through the temporary container. */
-  method: 'load' | 'tar' | 'cp';
+  /** load: a partial `docker load` (write/load.ts); cp / tar: through the temporary container. */
+  method: ArchiveMethod;
   /** sha256 of the manifest written into the archive (set once it is made). */
   manifestSha256?: string;
 }
+
+/** The figures a write completes (files, bytes and the manifest's sha256 once it is made). */
+export type ArchiveTally = Omit<ArchiveStats, 'method'>;
 
 const byName = (a: ManifestEntry, b: ManifestEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
@@ -91,39 +87,18 @@ async function previousManifest(engine: Engine, tempId: string, req: PlanRequest
   return raw;
 }
 
-/** TRANSFERCTL_SAVE_VIA=cp takes it for any size (the tests use it for a small folder). */
-export function useFastCopy(engine: Engine, work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!engine.isLocal || work.scan.skipped.length > 0) return false;
-  return env.TRANSFERCTL_SAVE_VIA === 'cp' || work.write.reduce((n, e) => n + e.size, 0) >= FAST_COPY_MIN_BYTES;
-}
-
-/** Above this many bytes to write, a local engine takes the temporary container's `cp -a`:
- * `docker load` writes what it receives twice (its temporary folder, then the layer), which
- * measured slower here for a 500 MB first save (6.2–7.3 s against 4.3–5.6 s). */
-export const LOAD_MAX_LOCAL_BYTES = 128 * 1024 * 1024;
-
-/** The folder's layer goes in by a partial `docker load` (layer-load.ts): small changes on a
- * local engine, everything on a remote one. TRANSFERCTL_SAVE_VIA=load|container|cp forces a path. */
-export function canLoadLayer(engine: Engine, work: ArchiveWork, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!work.changed || env.TRANSFERCTL_SAVE_VIA === 'container' || env.TRANSFERCTL_SAVE_VIA === 'cp') return false;
-  if (!work.write.every((e) => e.size <= LAYER_TAR_MAX_FILE)) return false;
-  if (env.TRANSFERCTL_SAVE_VIA === 'load') return true;
-  const bytes = work.write.reduce((n, e) => n + e.size, 0);
-  return !engine.isLocal || bytes < LOAD_MAX_LOCAL_BYTES;
-}
-
 /** Hash what is written, and make the new manifest (updates the stats' totals). */
-export async function manifestFor(work: ArchiveWork, hostDir: string, stats: ArchiveStats): Promise<Buffer> {
+export async function manifestFor(work: ArchiveWork, hostDir: string, stats: ArchiveTally): Promise<Buffer> {
   return manifestWith(work, await hashFiles(hostDir, work.write), stats);
 }
 
 /** The new manifest: what the base had and kept, and what is written with its hashes. */
-function manifestWith(work: ArchiveWork, hashes: Map<string, string>, stats: ArchiveStats): Buffer {
+export function manifestWith(work: ArchiveWork, hashes: Map<string, string>, stats: ArchiveTally): Buffer {
   const written = work.write.map((e) => (e.type === 'file' ? { ...e, sha256: hashes.get(e.path) } : e));
   return finishManifest(stats, makeManifest([...work.kept, ...written]));
 }
 
-function finishManifest(stats: ArchiveStats, m: ReturnType<typeof makeManifest>): Buffer {
+function finishManifest(stats: ArchiveTally, m: ReturnType<typeof makeManifest>): Buffer {
   const raw = encodeManifest(m);
   Object.assign(stats, { files: m.files, bytes: m.bytes, manifestSha256: manifestSha256(raw) });
   return raw;
@@ -149,26 +124,10 @@ export function assertWrittenUnchanged(hostDir: string, work: ArchiveWork): void
   }
 }
 
-export function archiveLabels(archivePath: string, stats: ArchiveStats): Record<string, string> {
+export function archiveLabels(archivePath: string, stats: ArchiveTally): Record<string, string> {
   const labels: Record<string, string> = { [S.archivePath]: archivePath, [S.archiveLayers]: String(stats.layers), [S.files]: String(stats.files), [S.bytes]: String(stats.bytes) };
   if (stats.manifestSha256) labels[S.manifestSha256] = stats.manifestSha256;
   return labels;
-}
-
-export interface WriteRequest {
-  work: ArchiveWork;
-  hostDir: string;
-  archivePath: string;
-  /** Absolute paths to delete first (environment and archive). */
-  removals: string[];
-  fast: boolean;
-  /** The host folder the temporary container reads its lists from, when it has one. */
-  lists?: string;
-  /** Runs between the deletions/copies and the manifest (the environment's copy). */
-  between: () => Promise<void>;
-  stats: ArchiveStats;
-  /** The fast copy's hashes of `work.write`, when begun earlier (startHashing). */
-  hashes?: Promise<Map<string, string>>;
 }
 
 /** The fast copy hashes alongside the copy: begin as soon as the plan is known. */
@@ -176,50 +135,4 @@ export function startHashing(hostDir: string, work: ArchiveWork): Promise<Map<st
   const hashing = hashFiles(hostDir, work.write);
   hashing.catch(() => {});
   return hashing;
-}
-
-/** Writes the layer's files through the temporary container; returns the manifest it wrote. */
-export async function writeArchive(engine: Engine, tempId: string, req: WriteRequest): Promise<Buffer> {
-  if (req.fast && req.lists) return copyInContainer(engine, tempId, { ...req, lists: req.lists });
-  const { work, stats } = req;
-  await runInTemporary(engine, tempId, req.removals, req.lists);
-  await req.between();
-  let manifest: Buffer | undefined;
-  const pack = packArchive({
-    root: req.hostDir,
-    prefix: req.archivePath.slice(1),
-    entries: work.write,
-    manifestName: MANIFEST_NAME,
-    finish: (hashes) => (manifest = manifestWith(work, hashes, stats)),
-  });
-  await Promise.all([engine.containers.putArchive(tempId, '/', pack.stream), pack.done]);
-  return manifest!;
-}
-
-function folderAttrs(hostDir: string, e: ManifestEntry): FolderAttrs {
-  const st = lstatSync(join(hostDir, e.path));
-  return { path: e.path, mode: e.mode, uid: st.uid, gid: st.gid };
-}
-
-/** The fast copy: `cp -a` in the container from the mounted folder, while the
- * files are hashed here; the manifest follows on the container's stdin (copy-agent.ts). */
-async function copyInContainer(engine: Engine, tempId: string, req: WriteRequest & { lists: string }): Promise<Buffer> {
-  const { work, stats } = req;
-  const copy = planCopy(work.write, work.previous);
-  const attrs = copy.headersOnly.map((e) => folderAttrs(req.hostDir, e));
-  writeLists(req.lists, { remove: req.removals, copy: copy.copy, attrs, agent: true });
-  const hashing = req.hashes ?? startHashing(req.hostDir, work);
-  const agent = await startCopyAgent(engine, tempId, req.lists);
-  // The environment's copy goes in meanwhile: its paths never meet the ones deleted or copied here.
-  await Promise.all([agent.copied.then(() => log(`copied ${copy.copy.length} path(s) in the container`)), req.between()]);
-  const hashes = await hashing;
-  log('hashed');
-  const manifest = manifestWith(work, hashes, stats);
-  const finished = agent.finish(manifest);
-  finished.catch(() => {});
-  // Checked while the container writes the manifest; nothing is committed before both are done.
-  assertUnchanged(req.hostDir, work);
-  log('folder unchanged');
-  await finished;
-  return manifest;
 }

@@ -1,12 +1,25 @@
-// `save`: the environment and the workspace folder (under /archive) in one image; each later
-// save adds one layer with only what changed. See base.ts for the layer order.
+// The save room's one way in: `save` (the environment and the workspace folder, under
+// /archive, in one image; each later save adds one layer with only what changed; see base.ts
+// for the layer order), `commit` (the environment alone), `restore` (a save's folder back onto
+// a host folder), and the name of a workspace's current snapshot.
 import type { Engine } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
 import { snapshot, type SnapshotOptions, type SnapshotResult } from './snapshot.js';
 
 export type { SnapshotResult } from './snapshot.js';
+export type { SaveStage } from './plan.js';
+export { restore, type RestoreOptions, type RestoreResult } from './restore.js';
+export { currentRef } from './target.js';
+
 export type SaveOptions = Omit<SnapshotOptions, 'kind'>;
+export type CommitOptions = Omit<SnapshotOptions, 'kind'>;
 
 export function save(engine: Engine, spec: WorkspaceSpec, opts: SaveOptions = {}): Promise<SnapshotResult> {
   return snapshot(engine, spec, { ...opts, kind: 'save' });
+}
+
+/** The workspace container (with what the user installed) becomes commit.repo/commit.name:TAG.
+ * The notebook keeps running: the container is only read (`docker diff` + copies), never paused. */
+export function commit(engine: Engine, spec: WorkspaceSpec, opts: CommitOptions = {}): Promise<SnapshotResult> {
+  return snapshot(engine, spec, { ...opts, kind: 'commit' });
 }

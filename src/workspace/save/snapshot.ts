@@ -1,25 +1,24 @@
 // commit and save: one new layer in a clean temporary container, committed with the base
 // image's own config, tagged only once complete. Killed at any moment, the previous image,
 // its tags and the workspace folder are as they were; the janitor removes what is left.
+// In order: survey (survey.ts), the temporary container, the archive and environment
+// decisions, the plan (plan.ts), the write (write/), the tags.
 import { rmSync } from 'node:fs';
-import { UserError } from '../../errors.js';
-import type { Engine, ImageDetails } from '../../engine/index.js';
+import type { Engine } from '../../engine/index.js';
 import type { WorkspaceSpec } from '../../config/types.js';
 import { debug } from '../../log.js';
-import { findWorkspaceContainer, foreignContainerError } from '../find.js';
-import { isManaged } from '../../labels.js';
-import { chooseBase } from './base.js';
 import { envArchive } from './env.js';
-import { detectEnvironment, observeEnvironment } from './env-detect.js';
+import { detectEnvironment } from './env-detect.js';
 import { snapshotConfig } from './image-config.js';
-import { MANIFEST_NAME, S, type SnapshotKind } from './labels.js';
-import { archivePathOf, currentRef, snapshotRepo, snapshotTags, squashAfterOf } from './target.js';
-import { createTemporary, runInTemporary } from './temp-container.js';
-import { archiveLabels, assertWrittenUnchanged, canLoadLayer, manifestFor, planArchive, startHashing, useFastCopy, writeArchive, type ArchiveStats, type ArchiveWork } from './archive-layer.js';
-import { loadLayer, PartialLoadUnsupported } from './layer-load.js';
+import { S, type SnapshotKind } from './labels.js';
+import { snapshotRepo, snapshotTags } from './target.js';
+import { createTemporary } from './temp-container.js';
+import { planArchive, startHashing, type ArchiveStats, type ArchiveTally, type ArchiveWork } from './archive-layer.js';
 import { rememberManifest } from './manifest-cache.js';
-import { scanFolder } from './scan.js';
 import { makeListsDir } from './lists.js';
+import { planSave, planWrite, type SaveFacts, type SaveStage, type WriteChoice } from './plan.js';
+import { survey } from './survey.js';
+import { writeLayer, type WriteContext } from './write/index.js';
 
 const log = debug('save');
 
@@ -35,6 +34,10 @@ export interface SnapshotOptions {
   onStep?: (message: string) => void;
   /** Settles when the sweep of killed runs' leftovers is done (cli/context.ts); awaited before a temporary is made. */
   swept?: Promise<void>;
+  /** Called as the snapshot reaches each stage (the kill test stops the process at one). */
+  onStage?: (stage: SaveStage) => void | Promise<void>;
+  /** Ambient: TRANSFERCTL_SAVE_VIA forces a write method (plan.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SnapshotResult {
@@ -53,95 +56,49 @@ export interface SnapshotResult {
   seconds: number;
 }
 
-/** Test seam: TRANSFERCTL_TEST_HANG_AT=<stage> stops here forever (the kill tests use it). */
-async function checkpoint(stage: string): Promise<void> {
-  log(`stage ${stage}`);
-  if (process.env.TRANSFERCTL_TEST_HANG_AT === stage) {
-    process.stderr.write(`transferctl: test hang at ${stage}\n`);
-    // A timer, so that the process stays until it is killed (a bare pending promise lets node
-    // exit as soon as nothing else is under way).
-    await new Promise(() => setInterval(() => {}, 60_000));
-  }
-}
-
 function aborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason;
 }
 
-async function previousImage(engine: Engine, ref: string, force?: boolean): Promise<ImageDetails | null> {
-  const img = await engine.images.inspect(ref);
-  if (img && !isManaged(img.labels) && !force) {
-    throw new UserError(`the tag ${ref} belongs to an image transferctl did not make`, {
-      hint: 'choose another commit.name / commit.tag, or pass --force to move that tag anyway (the image itself is kept)',
-    });
-  }
-  return img;
+/** The figures as the result reports them, with the method that wrote the folder. */
+function statsOf(tally: ArchiveTally, method: ArchiveStats['method']): ArchiveStats {
+  const { manifestSha256, ...figures } = tally;
+  return { ...figures, method, ...(manifestSha256 ? { manifestSha256 } : {}) };
 }
 
 export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: SnapshotOptions): Promise<SnapshotResult> {
   const started = Date.now();
-  const step = opts.onStep ?? (() => {});
-  const swept = opts.swept ?? Promise.resolve();
-  // A leftover temporary container is never taken for the workspace's (find.ts), so the two
-  // run together; the folder is read (synchronously) while the engine answers both.
-  const finding = findWorkspaceContainer(engine, spec);
-  finding.catch(() => {});
+  const say = opts.onStep ?? (() => {});
+  const reached = async (stage: SaveStage) => {
+    log(`stage ${stage}`);
+    await opts.onStage?.(stage);
+    aborted(opts.signal);
+  };
   const repo = snapshotRepo(spec);
   const tags = snapshotTags(spec, new Date(), opts.tag);
-  const archivePath = archivePathOf(spec);
-  if (opts.kind === 'save') step(`reading ${spec.volume.hostDir}`);
-  const scan = opts.kind === 'save' ? scanFolder(spec.volume.hostDir) : undefined;
-  await swept;
-  const found = await finding;
-  if (found.kind === 'foreign') throw foreignContainerError(spec, found.container);
-  const container = found.kind === 'ours' ? found.container : null;
-  if (!container && opts.kind === 'commit') {
-    throw new UserError(`workspace ${spec.identity} has no container to commit`, { hint: 'start it with `transferctl up`, install what you need, then commit' });
-  }
-  // What changed in the container since its image: asked now, used once the folder is read.
-  const envSeen = container ? observeEnvironment(engine, container, { mountPoint: spec.volume.mountPoint, archivePath }) : null;
-  envSeen?.catch(() => {});
-  const ciRef = container?.imageId ?? spec.image.name;
-  const containerImage = await engine.images.inspect(ciRef);
-  if (!containerImage) {
-    throw new UserError(`workspace ${spec.identity} has neither a container nor its image ${spec.image.name}`, { hint: 'run `transferctl up` first' });
-  }
-  const previous = await previousImage(engine, currentRef(spec, opts.tag), opts.force);
-  const choice = chooseBase({
-    kind: opts.kind,
-    previous,
-    containerImage,
-    hasContainer: !!container,
-    archivePath,
-    squashAfter: squashAfterOf(spec),
-  });
-  log(`base ${choice.mode} ${choice.base.id.slice(7, 19)}: ${choice.why}`);
-
+  const seen = await survey(engine, spec, { kind: opts.kind, tag: opts.tag, force: opts.force, swept: opts.swept, say });
+  const { archivePath, container, choice } = seen;
+  const hostDir = spec.volume.hostDir;
+  // A local engine mounts the folder to copy straight from (write/copy.ts) and a folder with
+  // the temporary container's lists.
+  const facts: SaveFacts = { local: engine.isLocal, via: (opts.env ?? process.env).TRANSFERCTL_SAVE_VIA };
+  const lists = facts.local ? makeListsDir() : undefined;
   let tempId: string | undefined;
   let newId: string | undefined;
-  /** The environment's layer, committed below a loaded archive layer (untagged; removed after). */
-  let envImageId: string | undefined;
-  /** The manifest this save wrote into the archive (kept on this machine once tagged). */
-  let manifest: Buffer | undefined;
   let done = false;
-  // A local engine mounts the folder to copy straight from (see archive-layer.ts) and a folder
-  // with the temporary container's lists.
-  const local = engine.isLocal;
-  const lists = local ? makeListsDir() : undefined;
   try {
     tempId = await createTemporary(engine, choice.base.id, opts.kind, {
       labels: { [S.sourceContainer]: container?.name ?? '' },
-      source: opts.kind === 'save' && local ? spec.volume.hostDir : undefined,
+      source: opts.kind === 'save' && facts.local ? hostDir : undefined,
       lists,
       archivePath,
     });
-    await checkpoint('created');
-    aborted(opts.signal);
+    await reached('created');
 
     // The environment: changed since the base recorded it? (decided while the folder is read)
     const envDecision = detectEnvironment(engine, {
-      seen: envSeen,
-      containerImageId: containerImage.id,
+      seen: seen.envSeen,
+      containerImageId: seen.containerImage.id,
       base: choice.base,
       previousRecord: choice.readEnvRecord,
       forceEnv: opts.forceEnv,
@@ -149,19 +106,18 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
     });
     envDecision.catch(() => {});
 
-    // The archive: the folder against the base's manifest.
-    let archive: ArchiveStats | undefined;
-    let work: ArchiveWork | undefined;
-    let hashes: Promise<Map<string, string>> | undefined;
+    // The archive: the folder against the base's manifest, and how it will be written.
+    let archive: { work: ArchiveWork; tally: ArchiveTally; choice: WriteChoice; hashes?: Promise<Map<string, string>> } | undefined;
     if (opts.kind === 'save') {
-      work = await planArchive(engine, tempId, {
-        hostDir: spec.volume.hostDir,
-        scan,
+      const work = await planArchive(engine, tempId, {
+        hostDir,
+        scan: seen.scan,
         archivePath,
         baseHasArchive: choice.baseHasArchive,
         manifestSha256: choice.base.labels[S.manifestSha256],
       });
-      archive = {
+      const write = planWrite({ changed: work.changed, write: work.write, skipped: work.scan.skipped.length }, facts);
+      const tally: ArchiveTally = {
         path: archivePath,
         files: Number(choice.base.labels[S.files] ?? 0),
         bytes: Number(choice.base.labels[S.bytes] ?? 0),
@@ -169,117 +125,76 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
         writtenBytes: work.write.reduce((n, e) => n + e.size, 0),
         removed: work.remove.length,
         layers: choice.archiveLayers + (work.changed ? 1 : 0),
-        method: canLoadLayer(engine, work) ? 'load' : useFastCopy(engine, work) ? 'cp' : 'tar',
       };
-      log(`archive: ${archive.written} to write (${archive.writtenBytes} B) by ${archive.method}, ${archive.removed} removed, ${work.rehashed} re-hashed`);
+      log(`archive: ${tally.written} to write (${tally.writtenBytes} B) by ${write.method}, ${tally.removed} removed, ${work.rehashed} re-hashed`);
       // The fast copy's hashing begins now, while the environment is looked at and the copy starts.
-      if (archive.method === 'cp' && lists) hashes = startHashing(spec.volume.hostDir, work);
+      const hashes = write.hashEarly && lists ? startHashing(hostDir, work) : undefined;
+      archive = { work, tally, choice: write, hashes };
     }
-    const skipped = work?.scan.skipped ?? [];
-    const { current, ops: envOps, changed: envChanged, labels: envLabels } = await envDecision;
-    log(`environment ${envChanged ? 'changed' : 'unchanged'}`);
-    const removals = [...envOps.remove, ...(work?.remove ?? []).map((p) => `${archivePath}/${p}`)];
+    const skipped = archive?.work.scan.skipped ?? [];
+    const env = await envDecision;
+    log(`environment ${env.changed ? 'changed' : 'unchanged'}`);
+    const plan = planSave({
+      kind: opts.kind,
+      baseMode: choice.mode,
+      archivePath,
+      archive: archive && { changed: archive.work.changed, remove: archive.work.remove, choice: archive.choice },
+      env: { changed: env.changed, remove: env.ops.remove },
+    });
+    // In the order the result has always had (--json prints it).
+    const result = (r: Pick<SnapshotResult, 'imageId' | 'tags' | 'created' | 'squashed' | 'env'>, method: ArchiveStats['method'] | undefined): SnapshotResult => ({
+      kind: opts.kind,
+      image: `${repo}:${tags[0]}`,
+      imageId: r.imageId,
+      tags: r.tags,
+      created: r.created,
+      base: choice.mode,
+      why: choice.why,
+      squashed: r.squashed,
+      env: r.env,
+      archive: archive && statsOf(archive.tally, method ?? archive.choice.method),
+      skipped,
+      seconds: (Date.now() - started) / 1000,
+    });
 
-    if (!envChanged && !work?.changed && choice.mode === 'previous') {
-      step('nothing changed since the previous save');
-      return {
-        kind: opts.kind,
-        image: `${repo}:${tags[0]}`,
-        imageId: choice.base.id,
-        tags: [],
-        created: false,
-        base: choice.mode,
-        why: choice.why,
-        squashed: false,
-        env: { changed: false, copied: 0, removed: 0 },
-        archive,
-        skipped,
-        seconds: (Date.now() - started) / 1000,
-      };
+    if (plan.action === 'none') {
+      say('nothing changed since the previous save');
+      return result({ imageId: choice.base.id, tags: [], created: false, squashed: false, env: { changed: false, copied: 0, removed: 0 } }, undefined);
     }
 
-    const copyEnv = async () => {
-      aborted(opts.signal);
-      if (!envChanged || !container) return;
-      step(`copying ${envOps.copy.length} environment change(s) from ${container.name}`);
-      const env = envArchive(engine, container.id, envOps, current);
-      await Promise.all([engine.containers.putArchive(tempId!, '/', env.stream), env.done]);
+    const temp = tempId;
+    const ctx: Omit<WriteContext, 'step'> = {
+      engine,
+      tempId: temp,
+      hostDir,
+      archivePath,
+      archive,
+      lists,
+      base: choice.base,
+      labels: { [S.kind]: opts.kind, ...env.labels, [S.sourceContainer]: container?.name ?? '' },
+      createdBy: `transferctl ${opts.kind}`,
+      copyEnvironment: async () => {
+        aborted(opts.signal);
+        if (!env.changed || !container) return;
+        say(`copying ${env.ops.copy.length} environment change(s) from ${container.name}`);
+        const stream = envArchive(engine, container.id, env.ops, env.current);
+        await Promise.all([engine.containers.putArchive(temp, '/', stream.stream), stream.done]);
+      },
+      commit: (labels) => engine.containers.commitWithConfig(temp, { config: snapshotConfig(choice.base, spec, labels), comment: `transferctl ${opts.kind}`, pause: false }),
+      config: (labels) => snapshotConfig(choice.base, spec, labels),
+      reached,
+      say,
     };
-    const labels: Record<string, string> = { [S.kind]: opts.kind, ...envLabels, [S.sourceContainer]: container?.name ?? '' };
-    const commit = (config: Record<string, string>) =>
-      engine.containers.commitWithConfig(tempId!, { config: snapshotConfig(choice.base, spec, config), comment: `transferctl ${opts.kind}`, pause: false });
-
-    if (work && archive && canLoadLayer(engine, work)) {
-      // The folder's layer goes in by `docker load`; the environment's changes (when any) are
-      // committed first from the temporary container, as a layer below it.
-      let below = choice.base;
-      if (envChanged && container) {
-        await runInTemporary(engine, tempId, envOps.remove, lists);
-        await copyEnv();
-        envImageId = await commit(labels);
-        below = (await engine.images.inspect(envImageId)) ?? choice.base;
-      }
-      step(`writing ${archive.written} file(s) into ${archivePath}${work.remove.length ? `, removing ${work.remove.length} path(s)` : ''}`);
-      manifest = await manifestFor(work, spec.volume.hostDir, archive);
-      await checkpoint('copied');
-      aborted(opts.signal);
-      Object.assign(labels, archiveLabels(archivePath, archive));
-      try {
-        newId = await loadLayer(engine, {
-          root: spec.volume.hostDir,
-          prefix: archivePath.slice(1),
-          entries: work.write,
-          removed: work.remove,
-          manifestName: MANIFEST_NAME,
-          manifest,
-          now: new Date(),
-          base: below,
-          config: snapshotConfig(choice.base, spec, labels),
-          createdBy: `transferctl ${opts.kind}: ${archive.written} file(s) into ${archivePath}`,
-        });
-        assertWrittenUnchanged(spec.volume.hostDir, work);
-      } catch (err) {
-        if (!(err instanceof PartialLoadUnsupported)) throw err;
-        log(`the engine cannot load a partial image (${err.message}); writing through the temporary container`);
-        archive.method = useFastCopy(engine, work) ? 'cp' : 'tar';
-        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals: work.remove.map((p) => `${archivePath}/${p}`), fast: archive.method === 'cp', lists, between: async () => {}, stats: archive });
-        Object.assign(labels, archiveLabels(archivePath, archive));
-        newId = await commit(labels);
-      }
-    } else {
-      if (work && archive) {
-        step(`copying ${archive.written} file(s) into ${archivePath}${removals.length ? `, removing ${removals.length} path(s)` : ''}`);
-        manifest = await writeArchive(engine, tempId, { work, hostDir: spec.volume.hostDir, archivePath, removals, fast: archive.method === 'cp', lists, between: copyEnv, stats: archive, hashes });
-      } else {
-        await runInTemporary(engine, tempId, removals, lists);
-        await copyEnv();
-      }
-      await checkpoint('copied');
-      aborted(opts.signal);
-      step('committing');
-      if (archive) Object.assign(labels, archiveLabels(archivePath, archive));
-      newId = await commit(labels);
-    }
-    await checkpoint('committed');
-    aborted(opts.signal);
+    const written = await writeLayer(ctx, plan);
+    newId = written.imageId;
+    await reached('committed');
     for (const tag of tags) await engine.images.tag(newId, repo, tag);
     log(`tagged ${newId.slice(7, 19)} as ${tags.join(', ')}`);
     done = true;
-    if (manifest) rememberManifest(manifest);
-    return {
-      kind: opts.kind,
-      image: `${repo}:${tags[0]}`,
-      imageId: newId,
-      tags: tags.map((t) => `${repo}:${t}`),
-      created: true,
-      base: choice.mode,
-      why: choice.why,
-      squashed: choice.squashed,
-      env: { changed: envChanged, copied: envOps.copy.length, removed: envOps.remove.length },
-      archive,
-      skipped,
-      seconds: (Date.now() - started) / 1000,
-    };
+    if (written.manifest) rememberManifest(written.manifest);
+    const tagged = tags.map((t) => `${repo}:${t}`);
+    const envFigures = { changed: env.changed, copied: env.ops.copy.length, removed: env.ops.remove.length };
+    return result({ imageId: newId, tags: tagged, created: true, squashed: choice.squashed, env: envFigures }, written.method === 'environment' ? undefined : written.method);
   } catch (err) {
     // Nothing half-done: an image no tag points at yet goes away.
     if (newId) {
@@ -294,7 +209,5 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       await gone.catch(() => {});
     }
     if (lists) rmSync(lists, { recursive: true, force: true });
-    // The loaded image holds the environment layer itself; this untagged record is not needed.
-    if (envImageId && envImageId !== newId) await engine.images.remove(envImageId).catch(() => {});
   }
 }

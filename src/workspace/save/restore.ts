@@ -3,15 +3,15 @@
 // the manifest first; DIR is touched only once everything matched.
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import type { Engine } from '../engine/index.js';
-import { debug } from '../log.js';
-import { hostUser } from './host-user.js';
-import { extractChecked, type ExtractResult } from './save/extract.js';
-import { COPY_OUT_SCRIPT, copyOut, verifyFolder } from './save/extract-local.js';
-import { MANIFEST_NAME, ownerGone, S } from './save/labels.js';
-import { decodeManifest } from './save/manifest.js';
-import { createTemporary, readContainerFile } from './save/temp-container.js';
+import { UserError } from '../../errors.js';
+import type { Engine } from '../../engine/index.js';
+import { debug } from '../../log.js';
+import { hostUser } from '../host-user.js';
+import { extractChecked, type ExtractResult } from './extract.js';
+import { COPY_OUT_SCRIPT, copyOut, verifyFolder } from './extract-local.js';
+import { MANIFEST_NAME, ownerGone, S } from './labels.js';
+import { decodeManifest } from './manifest.js';
+import { createTemporary, readContainerFile } from './temp-container.js';
 
 const log = debug('restore');
 
