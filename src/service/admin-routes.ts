@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminSessions, adminCookie, bearerOk, sameOrigin, tokenOk } from './admin-auth.js';
 import { sessionView, type ServiceCore } from './core.js';
+import { health } from './health.js';
 import { adminLoginPage, adminPage } from './pages/admin.js';
 
 const HTML = 'text/html; charset=utf-8';
@@ -65,6 +66,10 @@ export function adminRoutes(app: FastifyInstance, core: ServiceCore): void {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'admin token required', hint: 'send Authorization: Bearer TOKEN' });
     });
     api.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(core.metrics.registry.render()));
+    api.get('/admin/api/health', async (_req, reply) => {
+      const h = await health(core);
+      return reply.code(h.ok ? 200 : 503).send({ ...h, pool: core.pool.counts() });
+    });
     api.get('/admin/api/sessions', async () => ({
       pool: core.pool.counts(),
       sessions: core.store.list().map((s) => sessionView(core, s)),

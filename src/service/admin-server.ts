@@ -5,7 +5,9 @@ import { adminRoutes } from './admin-routes.js';
 import type { ServiceCore } from './core.js';
 
 export function buildAdminServer(core: ServiceCore): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // A TLS proxy on this machine may say the admin was reached over HTTPS (the cookie is then
+  // Secure); X-Forwarded-* from anywhere else is ignored.
+  const app = Fastify({ logger: false, trustProxy: ['127.0.0.1', '::1'] });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });

@@ -38,6 +38,8 @@ export class Pool {
   /** Routes that ended, and why (so a returning visitor gets a clear page). */
   readonly ended = new Map<string, { reason: EndReason; at: number }>();
   lastError?: string;
+  /** Starts that failed in a row (0 after one succeeds): /health reads it. */
+  failuresInARow = 0;
   private starting = 0;
   private draining = false;
   private closed = false;
@@ -80,6 +82,7 @@ export class Pool {
       this.starting--;
       if (this.closed) return;
       this.lastError = (err as Error).message;
+      this.failuresInARow++;
       this.d.metrics.spawnFailures();
       this.d.log(`could not start a notebook container: ${this.lastError}`);
       // Back off before trying again, so a broken image does not spin.
@@ -90,6 +93,7 @@ export class Pool {
       return;
     }
     this.lastError = undefined;
+    this.failuresInARow = 0;
     this.d.metrics.spawns();
     this.d.metrics.spawnSeconds({}, (Date.now() - t0) / 1000);
     // onReady before it is warm (it learns the landing page from the first notebook): a visitor

@@ -8,6 +8,8 @@ import { debug } from '../log.js';
 import { adopt, type AdoptResult } from './adopt.js';
 import { Holdings } from './holdings.js';
 import { prepareDisk } from './home-seed.js';
+import { guardNetwork } from './network-guard.js';
+import { claimService, stopBeforeDown } from './serve-lock.js';
 import { fenceNetwork, removeFirewall, requireFirewall } from './host-firewall.js';
 import { adminPort, type ServeSpec } from './config.js';
 import { buildAdminServer } from './admin-server.js';
@@ -71,7 +73,11 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const metrics = serviceMetrics();
   const command = serverCommand(spec, image?.cmd ?? []);
   const swarmSpawner = swarm ? createSwarmSpawner(engine, spec, command, () => store.list()) : undefined;
-  const spawner = swarmSpawner ?? createSpawner(engine, spec, { command, disk });
+  const remakeNetwork = async () => {
+    await ensureNetwork(engine, spec);
+    if (spec.hostFirewall) await fenceNetwork(engine, spec.name, networkName(spec.name));
+  };
+  const spawner = swarmSpawner ?? guardNetwork(createSpawner(engine, spec, { command, disk }), engine, networkName(spec.name), remakeNetwork, log);
   const adopted = swarm ? await adoptSwarm(engine, spec, store, spawner) : await adopt(engine, spec, store);
   for (const r of adopted.removed) log(`removed ${r.name}: ${r.why}`);
 
@@ -153,6 +159,17 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   await listen(admin, spec.adminListen.address, adminPort(spec), 'admin.listen.port');
   pool.fill();
   const port = (app.server.address() as AddressInfo).port;
+  let release: () => void;
+  try {
+    release = claimService(spec.name, httpUrl(spec.listen.address, port));
+  } catch (err) {
+    clearInterval(sweeper);
+    culler.stop();
+    await pool.close();
+    proxy.close();
+    for (const s of listening) await s.close();
+    throw err;
+  }
   const aPort = (admin.server.address() as AddressInfo).port;
   return {
     url: httpUrl(spec.listen.address, port),
@@ -170,6 +187,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
       proxy.close();
       await app.close();
       await admin.close();
+      release();
     },
   };
 }
@@ -180,7 +198,8 @@ function httpUrl(address: string, port: number): string {
 }
 
 /** Remove every container and the network of a service (`transferctl serve --down`). */
-export async function serveDown(engine: Engine, spec: ServeSpec): Promise<{ removed: string[] }> {
+export async function serveDown(engine: Engine, spec: ServeSpec, opts: { force?: boolean } = {}): Promise<{ removed: string[] }> {
+  await stopBeforeDown(spec.name, opts.force ?? false);
   if (spec.backend === 'swarm') return swarmDown(engine, spec);
   const removed: string[] = [];
   for (const c of await engine.containers.list({ labels: { [SL.service]: spec.name }, all: true })) {

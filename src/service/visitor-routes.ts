@@ -1,8 +1,9 @@
-// Landing page, "Start my notebook", the waiting line and health (metrics are the admin's).
+// Landing page, "Start my notebook", the waiting line and health (details and metrics are the admin's).
 import type { FastifyInstance } from 'fastify';
 import { sessionUrl, type ServiceCore } from './core.js';
 import { landingPage, waitingPage } from './pages/visitor.js';
 import { spawnRoutes } from './spawn-route.js';
+import { health } from './health.js';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -35,14 +36,12 @@ export function visitorRoutes(app: FastifyInstance, core: ServiceCore): void {
   });
 
   app.get('/health', async (_req, reply) => {
-    const engine = await core.engineOk();
-    const c = core.pool.counts();
-    return reply.code(engine ? 200 : 503).send({
-      status: engine ? 'ok' : 'engine unreachable',
-      engine,
+    const h = await health(core);
+    return reply.code(h.ok ? 200 : 503).send({
+      status: h.status,
+      engine: h.engine,
       uptimeSeconds: Math.round((Date.now() - core.startedAt) / 1000),
-      pool: c,
-      lastSpawnError: core.pool.lastError ?? null,
+      pool: core.pool.counts(),
     });
   });
 }

@@ -23,6 +23,7 @@ export function define(program: Command): void {
     .option('--address <ip>', 'address to listen on (overrides listen.address; default 127.0.0.1)')
     .option('--down', "remove every container and the network of this service (visitors' work is lost), then exit")
     .option('--prepare-nodes', 'first send the image to each swarm node named in "nodes" over SSH (only the layers it lacks), then serve')
+    .option('--force', 'with --down: stop the service first when it is still running')
     .option('--schema', 'print the JSON Schema of the serve config and exit')
     .option('--json', 'print the start-up facts (or --down result) as JSON')
     .action(async (configArg, opts) =>
@@ -33,7 +34,7 @@ export function define(program: Command): void {
       if (opts.address) spec.listen.address = opts.address;
       const engine = await ctx.connect();
       if (opts.down) {
-        const r = await serveDown(engine, spec);
+        const r = await serveDown(engine, spec, { force: opts.force });
         if (opts.json) printJson(r);
         else say(r.removed.length ? `Removed ${r.removed.join(', ')}.` : `Nothing of service "${spec.name}" was left.`);
         return;
