@@ -8,7 +8,6 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { CONFIG_NAMES, loadWorkspace } from '../config/load.js';
 import { splitRef } from '../image-ref.js';
 import { L } from '../labels.js';
-import { pullImage } from './push.js';
 import { restore, type RestoreResult } from './save/index.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
@@ -60,14 +59,10 @@ export function specFor(dir: string, image: string, labels: Record<string, strin
 export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFromResult> {
   const cwd = req.cwd ?? process.cwd();
   const step = req.up?.onStep ?? (() => {});
-  let img = await engine.images.inspect(req.image);
-  if (!img) {
-    step(`pulling ${req.image}`);
-    await pullImage(engine, req.image, { onProgress: req.up?.onProgress });
-    img = await engine.images.inspect(req.image);
-  }
   const dir = resolve(cwd, req.dir ?? defaultFolder(req.image, cwd));
-  const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step, swept: req.swept });
+  // restore pulls the image when this engine lacks it (with the same progress as up's pulls).
+  const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step, onProgress: req.up?.onProgress, swept: req.swept });
+  const img = await engine.images.inspect(restored.imageId);
   const spec = specFor(dir, req.image, img?.labels ?? {});
   const result = await up(engine, spec, req.up ?? {});
   return { restored, up: result, dir, config: spec.configPath };

@@ -1,14 +1,16 @@
 // push / pull through a real registry (Debian's docker-registry), without and with basic
-// auth, credentials from DOCKER_CONFIG (auths and a credential helper); then restore.
+// auth, credentials from DOCKER_CONFIG (auths and a credential helper); then restore; and
+// restore / up --from of an image that is only in the registry pull it first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { requireEngine, requireImage } from '../helpers/engine.js';
+import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { credentialHelperEnv, dockerConfigDir, startRegistry } from '../helpers/registry.js';
 import type { Engine } from '../../src/engine/index.js';
-import { fillTree, makeWorkspace, treeOf, type TestWorkspace } from './save-fixtures.js';
+import { fillTree, makeWorkspace, parseJson, treeOf, type TestWorkspace } from './save-fixtures.js';
+import type { UpFromResult } from '../../src/workspace/up-from.js';
 
 const BASE = 'transferctl/debian:bookworm';
 
@@ -82,4 +84,46 @@ test('push and pull with basic auth: no credentials and a wrong password are cle
   const restored = await runCli(['restore', `${ws.repo}:latest`, target], { cwd: '/' });
   assert.equal(restored.code, 0, restored.stderr);
   assert.deepEqual(treeOf(target), expected);
+});
+
+test('restore and up --from pull a saved image that is only in the registry, with progress', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const reg = await startRegistry(t);
+  if (!reg) return;
+  const ws = makeWorkspace(t, engine, { repo: reg.host });
+  fillTree(ws.dir, 512 * 1024);
+  const env = { DOCKER_CONFIG: tempDir(t, 'tc-save-nocfg-') };
+  const built = await runCli(['build'], { cwd: ws.dir });
+  assert.equal(built.code, 0, built.stderr);
+  const saved = await runCli(['save'], { cwd: ws.dir, env });
+  assert.equal(saved.code, 0, saved.stderr);
+  const expected = treeOf(ws.dir);
+  const pushed = await runCli(['push'], { cwd: ws.dir, env });
+  assert.equal(pushed.code, 0, pushed.stderr);
+  const image = `${ws.repo}:latest`;
+  const savedId = (await engine.images.inspect(image))!.id;
+  await removeLocal(engine, ws.repo);
+
+  // restore IMAGE DIR on an engine without the image: pulled first, as `docker run` does.
+  const target = join(tempDir(t, 'tc-save-pulled-'), 'w');
+  const restored = await runCli(['restore', image, target], { cwd: '/', env });
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.match(restored.stderr, /is not on this engine: pulling it/);
+  assert.match(restored.stderr, /Downloaded newer image for/, "the pull's progress is shown");
+  assert.equal((await engine.images.inspect(image))?.id, savedId, 'the saved image was pulled');
+  assert.deepEqual(treeOf(target), expected);
+
+  // up --from IMAGE DIR likewise: pulled, restored, started.
+  await removeLocal(engine, ws.repo);
+  const other = join(tempDir(t, 'tc-save-from-'), 'continued');
+  const from = await runCli(['up', '--from', image, other, '--json'], { cwd: '/', env });
+  assert.equal(from.code, 0, from.stderr);
+  const fr = parseJson<UpFromResult>(from.stdout);
+  assert.equal(fr.restored.pulled, true);
+  assert.equal(fr.restored.imageId, savedId);
+  assert.deepEqual(treeOf(other), expected);
+  assert.equal((await engine.containers.inspect(fr.up.containerId))?.imageId, savedId, 'the workspace runs the pulled image');
+  const status = await fetch(fr.up.url.replace(/\/tree\?/, '/api/status?'));
+  assert.equal(status.status, 200);
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startRegistry } from '../helpers/registry.js';
 import { L } from '../../src/labels.js';
 import { S } from '../../src/workspace/save/labels.js';
 import type { SnapshotResult } from '../../src/workspace/save/snapshot.js';
@@ -152,14 +153,25 @@ test(`save, save again, restore (${via}): the folder comes back exactly; the ima
   mkdirSync(join(other, 'later'));
 });
 
-test('restore: a missing image and an image without an archive are clear errors', async (t) => {
+test('restore: an image neither here nor in its registry, and an image without an archive, are clear errors', async (t) => {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const reg = await startRegistry(t);
+  if (!reg) return;
   const dir = tempDir(t, 'tc-save-err-');
-  const missing = await runCli(['restore', 'tc-save-no-such-image:nope', join(dir, 'x')], { cwd: dir });
+  const missing = await runCli(['restore', `${reg.host}/tc-save-no-such-image:nope`, join(dir, 'x')], { cwd: dir });
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /tc-save-no-such-image:nope is not on this engine/);
-  assert.match(missing.stderr, /transferctl pull/);
+  assert.match(missing.stderr, /tc-save-no-such-image:nope is not on this engine: pulling it/);
+  assert.match(missing.stderr, /tc-save-no-such-image:nope is not in the registry/);
+  assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+  // The target folder is checked before anything is pulled.
+  mkdirSync(join(dir, 'full'));
+  writeFileSync(join(dir, 'full/keep.txt'), 'mine\n');
+  const occupied = await runCli(['restore', `${reg.host}/tc-save-no-such-image:nope`, join(dir, 'full')], { cwd: dir });
+  assert.equal(occupied.code, 1);
+  assert.match(occupied.stderr, /full is not empty/);
+  assert.doesNotMatch(occupied.stderr, /pulling/);
+  assert.equal(readFileSync(join(dir, 'full/keep.txt'), 'utf8'), 'mine\n');
   const plain = await runCli(['restore', NOTEBOOK6_IMAGE, join(dir, 'y')], { cwd: dir });
   assert.equal(plain.code, 1);
   assert.match(plain.stderr, /holds no saved workspace folder/);

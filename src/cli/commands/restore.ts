@@ -1,14 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
 import { withContext } from '../context.js';
 import { configOption, jsonOption } from '../shared.js';
-import { info, printJson, say } from '../output.js';
+import { info, printJson, progressPrinter, say } from '../output.js';
 import { loadWorkspace } from '../../config/load.js';
 import { currentRef, restore } from '../../workspace/save/index.js';
 
 export function define(program: Command): void {
   program
     .command('restore')
-    .description("bring a saved image's workspace folder back into a host folder; every file is checked against the manifest")
+    .description("bring a saved image's workspace folder back into a host folder (pulled first when it is not here); every file is checked against the manifest")
     .argument('[image]', "saved image (default: this workspace's latest save)")
     .argument('[dir]', "target folder, new or empty (default: this workspace's host folder)")
     .addOption(configOption())
@@ -25,6 +25,7 @@ export function define(program: Command): void {
         force: opts.force,
         onStep: opts.json ? undefined : info,
         swept: ctx.swept,
+        onProgress: progressPrinter(!!opts.json),
       });
       if (opts.json) printJson(r);
       else say(`Restored ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB), ${r.dirs} folders and ${r.symlinks} symlinks from ${r.image} into ${r.dir}; all match the manifest (${r.seconds.toFixed(1)} s).`);

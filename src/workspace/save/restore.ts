@@ -1,12 +1,14 @@
 // `restore [IMAGE] [DIR]`: a saved image's archive back into a host folder, on any machine
-// that has only the image. Extracted into a staging folder beside DIR and checked against
-// the manifest first; DIR is touched only once everything matched.
+// that has only the image (pulled first when this engine lacks it, as `docker run` does).
+// Extracted into a staging folder beside DIR and checked against the manifest first; DIR is
+// touched only once everything matched.
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
-import type { Engine } from '../../engine/index.js';
+import type { Engine, ImageDetails, OnProgress } from '../../engine/index.js';
 import { debug } from '../../log.js';
 import { hostUser } from '../host-user.js';
+import { pullImage } from '../push.js';
 import { extractChecked, type ExtractResult } from './extract.js';
 import { COPY_OUT_SCRIPT, copyOut, verifyFolder } from './extract-local.js';
 import { MANIFEST_NAME, ownerGone, S } from './labels.js';
@@ -23,11 +25,15 @@ export interface RestoreOptions {
   onStep?: (message: string) => void;
   /** Settles when the sweep of killed runs' leftovers is done (cli/context.ts); awaited before a temporary is made. */
   swept?: Promise<void>;
+  /** The pull's progress, when the image is not on this engine yet. */
+  onProgress?: OnProgress;
 }
 
 export interface RestoreResult extends ExtractResult {
   image: string;
   imageId: string;
+  /** The image was not on this engine and was pulled first. */
+  pulled: boolean;
   dir: string;
   archivePath: string;
   seconds: number;
@@ -87,18 +93,29 @@ function isSymlink(path: string): boolean {
   }
 }
 
+/** The image, pulled first when this engine does not have it (a failed pull says why). */
+async function imageHere(engine: Engine, opts: RestoreOptions): Promise<{ img: ImageDetails; pulled: boolean }> {
+  const img = await engine.images.inspect(opts.image);
+  if (img) return { img, pulled: false };
+  opts.onStep?.(`${opts.image} is not on this engine: pulling it`);
+  const pulled = await pullImage(engine, opts.image, { onProgress: opts.onProgress });
+  const now = await engine.images.inspect(pulled.imageId);
+  if (!now) throw new UserError(`the engine reported ${opts.image} pulled, but it is not there`);
+  return { img: now, pulled: true };
+}
+
 export async function restore(engine: Engine, opts: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
   const step = opts.onStep ?? (() => {});
+  // The target is checked before anything is pulled: a wrong folder costs no download.
+  const dir = resolve(opts.dir);
+  const state = checkTarget(dir, opts.force);
   await opts.swept;
-  const img = await engine.images.inspect(opts.image);
-  if (!img) throw new UserError(`image ${opts.image} is not on this engine`, { hint: `pull it first: transferctl pull ${opts.image}` });
+  const { img, pulled } = await imageHere(engine, opts);
   const archivePath = img.labels[S.archivePath];
   if (img.labels[S.kind] !== 'save' || !archivePath) {
     throw new UserError(`${opts.image} holds no saved workspace folder`, { hint: 'restore works on images made by `transferctl save` (not `commit`)' });
   }
-  const dir = resolve(opts.dir);
-  const state = checkTarget(dir, opts.force);
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   removeStaleStaging(parent, basename(dir));
@@ -132,7 +149,7 @@ export async function restore(engine: Engine, opts: RestoreOptions): Promise<Res
     if (me.uid !== uid || me.gid !== gid) chownSync(staging, uid, gid);
     moveIntoPlace(staging, dir, state);
     log(`restored into ${dir}`);
-    return { image: opts.image, imageId: img.id, dir, archivePath, ...counts, seconds: (Date.now() - started) / 1000 };
+    return { image: opts.image, imageId: img.id, pulled, dir, archivePath, ...counts, seconds: (Date.now() - started) / 1000 };
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
