@@ -57,3 +57,23 @@ export function layerSelector(diffIds: readonly string[], send: ReadonlySet<stri
     decideByDiffId: byDiff,
   };
 }
+
+/**
+ * One selector for a `docker save` of several images: a path is decided by the image that
+ * knows it (each finds its own top layer); a path no image knows is hashed ('unknown').
+ */
+export function imagesSelector(images: readonly (readonly string[])[], send: ReadonlySet<string>): LayerSelector {
+  const parts = images.map((diffIds) => layerSelector(diffIds, send));
+  return {
+    noteJson: (path, text) => parts.forEach((p) => p.noteJson(path, text)),
+    decide(path) {
+      const knowing = parts.filter((p) => p.isLayer(path));
+      if (knowing.length === 0) return 'keep';
+      const decided = knowing.map((p) => p.decide(path)).filter((d) => d !== 'unknown');
+      if (decided.length === 0) return 'unknown';
+      return decided.includes('keep') ? 'keep' : 'drop';
+    },
+    isLayer: (path) => parts.some((p) => p.isLayer(path)),
+    decideByDiffId: (d) => (send.has(d) ? 'keep' : 'drop'),
+  };
+}

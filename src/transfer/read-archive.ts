@@ -49,7 +49,7 @@ export async function readArchive(file: string): Promise<ArchiveInfo> {
           const meta = parseMeta(text);
           if (meta) {
             input.destroy();
-            const images = [{ imageId: meta.imageId, repoTags: meta.repoTags, diffIds: meta.diffIds, included: meta.included }];
+            const images = meta.images.map(({ imageId, repoTags, diffIds, included }) => ({ imageId, repoTags, diffIds, included }));
             return { compression, images, meta };
           }
         }

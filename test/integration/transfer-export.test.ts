@@ -56,6 +56,29 @@ test('export without the base, import into an engine that has it; a clear error 
     assert.equal(JSON.parse(i.stdout).images[0].layersInFile, 1);
   });
 
+  await t.test('several images in one file: the layers they share written once; import loads them all', async () => {
+    const z = `tcexport-${RUN}:z`;
+    t.after(() => engine.images.remove(z, { force: true }).catch(() => {}));
+    const idZ = await buildImage(engine, z, BOOKWORM, 50_000);
+    const both = join(dir, 'xz.tar');
+    const whole = await runCli(['export', x, z, '-o', both, '--json']);
+    assert.equal(whole.code, 0, whole.stderr);
+    const base = (await engine.images.inspect(BOOKWORM))!;
+    assert.deepEqual(JSON.parse(whole.stdout).layers, { total: base.layers.length + 2, included: base.layers.length + 2, leftOut: 0 });
+    assert.ok(statSync(both).size < base.size * 1.5, `${statSync(both).size} B: the shared base was written once (base ${base.size} B)`);
+    const thin = join(dir, 'xz-thin.tar');
+    const r = await runCli(['export', x, z, '-o', thin, '--without', BOOKWORM, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).images.map((i: { imageId: string }) => i.imageId), [idX, idZ]);
+    assert.ok(statSync(thin).size < 400_000, `${statSync(thin).size} B for two small changes`);
+    const i = await runCli(['import', thin, ...remote, '--json']);
+    assert.equal(i.code, 0, i.stderr);
+    assert.deepEqual(JSON.parse(i.stdout).images.map((m: { layersInFile: number }) => m.layersInFile), [1, 1]);
+    assert.equal((await rig.engine.images.inspect(z))?.id, idZ);
+    assert.equal((await rig.engine.images.inspect(x))?.id, idX);
+    await rig.engine.images.remove(z, { force: true });
+  });
+
   await t.test('import where the base is missing names the base and loads nothing', async () => {
     const file = join(dir, 'y.tar');
     const r = await runCli(['export', y, '-o', file, '--without', TRIXIE]);

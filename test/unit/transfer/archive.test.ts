@@ -151,7 +151,18 @@ test('meta: required chains are those of the layers left out', () => {
   assert.deepEqual(requiredChains(DIFFS, [true, true, true]), []);
   assert.equal(parseMeta('{"format":"other"}'), undefined);
   assert.equal(parseMeta('garbage'), undefined);
-  assert.ok(parseMeta(JSON.stringify({ format: META_FORMAT, diffIds: [], included: [] })));
+  assert.equal(parseMeta(JSON.stringify({ format: META_FORMAT, images: [] })), undefined, 'format 2 names at least one image');
+  const two = parseMeta(JSON.stringify({ format: META_FORMAT, images: [img('a'), img('b')], bases: [] }));
+  assert.deepEqual(two?.images.map((i) => i.image), ['a', 'b']);
+});
+
+const img = (image: string) => ({ image, imageId: `sha256:${'1'.repeat(64)}`, repoTags: [`${image}:latest`], diffIds: DIFFS, included: [false, true, true] });
+
+test('meta: a format-1 file (one image, fields at the top) reads as one image', () => {
+  const m = parseMeta(JSON.stringify({ format: 'transferctl-export/1', ...img('old'), bases: [{ ref: 'base', id: 'sha256:b' }], tool: 'transferctl 0.1.0' }));
+  assert.equal(m?.format, META_FORMAT);
+  assert.deepEqual(m?.images, [img('old')]);
+  assert.deepEqual(m?.bases, [{ ref: 'base', id: 'sha256:b' }]);
 });
 
 test('compression: by flag, by file name, by magic bytes; zstd only where Node has it', () => {
