@@ -23,3 +23,22 @@ export function save(engine: Engine, spec: WorkspaceSpec, opts: SaveOptions = {}
 export function commit(engine: Engine, spec: WorkspaceSpec, opts: CommitOptions = {}): Promise<SnapshotResult> {
   return snapshot(engine, spec, { ...opts, kind: 'commit' });
 }
+
+export interface Unsaved {
+  /** Nothing was saved yet (no image under the workspace's save tag). */
+  neverSaved: boolean;
+  /** Packages or files installed in the container since the last save. */
+  env: boolean;
+  /** Paths of the folder written or removed since the last save. */
+  paths: number;
+  /** Why a save would start afresh (e.g. "first save", the image was rebuilt). */
+  why: string;
+}
+
+/** What the folder and container hold that the saved image does not (the reading `save` does; nothing written); null: nothing. */
+export async function unsavedChanges(engine: Engine, spec: WorkspaceSpec, opts: Pick<SaveOptions, 'signal' | 'swept' | 'onStep'> = {}): Promise<Unsaved | null> {
+  const r = await snapshot(engine, spec, { ...opts, kind: 'save', check: true });
+  const p = r.pending!;
+  const u = { neverSaved: !p.saved, env: p.env, paths: p.files + p.removed, why: r.why };
+  return u.neverSaved || u.env || u.paths > 0 ? u : null;
+}

@@ -38,6 +38,8 @@ export interface SnapshotOptions {
   onStage?: (stage: SaveStage) => void | Promise<void>;
   /** Ambient: TRANSFERCTL_SAVE_VIA forces a write method (plan.ts). */
   env?: NodeJS.ProcessEnv;
+  /** Only find out what a save would write (result.pending); write and tag nothing. */
+  check?: boolean;
 }
 
 export interface SnapshotResult {
@@ -54,6 +56,8 @@ export interface SnapshotResult {
   archive?: ArchiveStats;
   skipped: string[];
   seconds: number;
+  /** With `check`: what a save would write now (paths written or removed, the environment), and whether a save exists. */
+  pending?: { env: boolean; files: number; removed: number; saved: boolean };
 }
 
 function aborted(signal?: AbortSignal): void {
@@ -157,6 +161,11 @@ export async function snapshot(engine: Engine, spec: WorkspaceSpec, opts: Snapsh
       seconds: (Date.now() - started) / 1000,
     });
 
+    if (opts.check) {
+      const pending = { env: env.changed, files: archive?.work.write.length ?? 0, removed: archive?.work.remove.length ?? 0, saved: choice.mode === 'previous' || choice.squashed };
+      const envFigures = { changed: env.changed, copied: env.ops.copy.length, removed: env.ops.remove.length };
+      return { ...result({ imageId: choice.base.id, tags: [], created: false, squashed: false, env: envFigures }, undefined), pending };
+    }
     if (plan.action === 'none') {
       say('nothing changed since the previous save');
       return result({ imageId: choice.base.id, tags: [], created: false, squashed: false, env: { changed: false, copied: 0, removed: 0 } }, undefined);
