@@ -27,7 +27,7 @@ test('transfer: several images at once share their layers on the wire; --from fe
   if (!rig) return;
   const tag = (n: string) => `tcways-${RUN}:${n}`;
   t.after(async () => {
-    for (const n of ['a', 'b', 'c', 'd']) await engine.images.remove(tag(n), { force: true }).catch(() => {});
+    for (const n of ['a', 'b', 'c', 'd', 'e']) await engine.images.remove(tag(n), { force: true }).catch(() => {});
   });
   const env = { TRANSFERCTL_SSH_OPTS: rig.sshOpts };
   const baseBytes = (await engine.images.inspect(BASE))!.size;
@@ -49,6 +49,18 @@ test('transfer: several images at once share their layers on the wire; --from fe
     assert.ok(wire < baseBytes * 1.2, `${wire} B crossed for two images on a ${baseBytes} B base`);
     assert.equal((await rig.engine.images.inspect(tag('c')))?.id, idC);
     void idA;
+  });
+
+  await t.test("transfer-image IMAGE HOST (seed 004's verb): the same thin transfer", async () => {
+    const idE = await buildImage(engine, tag('e'), tag('a'), 50_000);
+    const r = await runCli(['transfer-image', tag('e'), rig.dest, '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { remoteImageId: string; layers: { sent: number } };
+    assert.equal(out.remoteImageId, idE);
+    assert.equal(out.layers.sent, 1, 'only the new layer; the rest is there already');
+    const bad = await runCli(['transfer-image', tag('e')], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /missing required argument 'host'/);
   });
 
   await t.test('IMAGE --from HOST: only the layer this engine lacks comes back, same ID here', async () => {

@@ -64,7 +64,7 @@ export function define(program: Command): void {
     .action((args, opts) => (opts.workspace ? workspaceAction(args, { ...opts, workspace: opts.workspace }) : imagesAction(args, opts)));
 }
 
-interface TransferFlags {
+export interface TransferFlags {
   to?: string;
   from?: string;
   engine?: string;
@@ -79,7 +79,7 @@ interface TransferFlags {
 }
 
 /** `transfer IMAGE… HOST` / `--to` / `--from` / `--engine`: images, one after the other. */
-function imagesAction(args: string[], opts: TransferFlags): Promise<void> {
+export function imagesAction(args: string[], opts: TransferFlags): Promise<void> {
   return withContext({ interruptible: true }, async (ctx) => {
     const { images, host, direction } = splitTarget(args, opts);
     const engine = await ctx.connect();
