@@ -172,6 +172,7 @@ export default async function bench(args: string[]): Promise<void> {
       rows.push(
         [`quiet machine (own 1-notebook service): direct / proxied p50`, `${median(quiet.direct).toFixed(2)} ms / ${median(quiet.proxied).toFixed(2)} ms`],
         ['quiet machine: latency ratio proxied / direct (p50)', fmtRatio(median(quiet.proxied) / median(quiet.direct))],
+        ['quiet machine: added latency through the proxy, p50 proxied − direct (kept-alive)', `${(median(quiet.proxied) - median(quiet.direct)).toFixed(3)} ms (budget ≤ 0.3 ms)`],
       );
     } finally {
       await stopService(quietSvc);

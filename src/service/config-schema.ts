@@ -1,6 +1,7 @@
 // The serve.json model: one zod schema gives the types, the validation (file:line:col errors
 // through src/config/validate.ts) and the published JSON Schema (`transferctl serve --schema`).
 import { z } from 'zod';
+import { isAddressOrRange } from './proxy/trusted.js';
 
 const size = z.string().regex(/^\d+(\.\d+)?\s*[bkmgt]?i?b?$/i, 'a size like "1g", "512m" or "2GiB"');
 const seconds = (what: string) => z.number().positive(`${what} is a positive number of seconds`);
@@ -37,9 +38,25 @@ export const serveConfigSchema = z
       .strictObject({
         address: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1; "0.0.0.0" opens it to the network.'),
         port: z.number().int().min(0).max(65535).optional().describe('Port to listen on. Default 8000; 0 lets the system choose.'),
+        'trusted-proxies': z
+          .array(z.string().refine(isAddressOrRange, 'an address or a CIDR range, like "10.0.0.5" or "10.0.0.0/8"'))
+          .optional()
+          .describe('Addresses (or CIDR ranges) of the TLS proxies in front: only their X-Forwarded-* are believed and appended to. Default none.'),
+        'max-connections': z.number().int().min(1).optional().describe('Most open connections on the visitors\' port. Default 4096.'),
+        'connections-per-address': z.number().int().min(1).optional().describe('Most open connections from one address (trusted proxies excepted). Default 512.'),
       })
       .optional()
       .describe('Where the service listens.'),
+    visitors: z
+      .strictObject({
+        host: z
+          .string()
+          .regex(/^\*\.([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$/i, 'a wildcard host like "*.nb.example.org"')
+          .optional()
+          .describe('Give each visitor a subdomain of its own (its own origin), e.g. "*.nb.example.org": the notebook is at ROUTE.nb.example.org. Needs a wildcard DNS record and certificate. Default: paths on the service\'s host.'),
+      })
+      .optional()
+      .describe('Where visitors\' notebooks live.'),
     pool: z
       .strictObject({
         size: z.number().int().min(0).optional().describe('Warm containers kept started and waiting for visitors. Default 3.'),

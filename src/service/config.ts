@@ -16,7 +16,9 @@ export interface ServeSpec {
   swarm?: { constraints: string[]; preferences: string[] };
   /** SSH targets of swarm nodes (key: node ID, hostname or label=value), for --prepare-nodes. */
   nodes?: Record<string, string>;
-  listen: { address: string; port: number };
+  listen: { address: string; port: number; trustedProxies: string[]; maxConnections: number; perAddress: number };
+  /** visitors.host: "*.nb.example.org" gives each visitor its own subdomain. */
+  visitorsHost?: string;
   pool: { size: number; capacity: number; parallelStarts: number; queue: number; perAddress?: number; perNode?: number; startsPerMinute: number };
   /** diskBytes undefined: no disk limit (limits.disk: false). */
   limits: { memoryBytes: number; nanoCpus: number; pids: number; diskBytes?: number };
@@ -66,7 +68,14 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
     backend: raw.backend ?? 'engine',
     ...(raw.nodes && { nodes: raw.nodes }),
     swarm: raw.backend === 'swarm' ? { constraints: raw.placement?.constraints ?? [], preferences: raw.placement?.preferences ?? [] } : undefined,
-    listen: { address: raw.listen?.address ?? '127.0.0.1', port: raw.listen?.port ?? 8000 },
+    listen: {
+      address: raw.listen?.address ?? '127.0.0.1',
+      port: raw.listen?.port ?? 8000,
+      trustedProxies: raw.listen?.['trusted-proxies'] ?? [],
+      maxConnections: raw.listen?.['max-connections'] ?? 4096,
+      perAddress: raw.listen?.['connections-per-address'] ?? 512,
+    },
+    visitorsHost: raw.visitors?.host?.toLowerCase(),
     pool: {
       size,
       capacity,
@@ -104,7 +113,7 @@ export function resolveServe(raw: ServeConfig, file: string | null): ServeSpec {
 }
 
 /** The admin listener's port: as configured, else the visitors' port + 1 (0 stays 0: the system chooses). */
-export function adminPort(spec: Pick<ServeSpec, 'listen' | 'adminListen'>): number {
+export function adminPort(spec: { listen: { port: number }; adminListen: ServeSpec['adminListen'] }): number {
   if (spec.adminListen.port !== undefined) return spec.adminListen.port;
   return spec.listen.port === 0 ? 0 : spec.listen.port + 1;
 }

@@ -1,6 +1,7 @@
 // What the HTTP routes need from the running service.
 import type { NodeLoad } from './backend/swarm-nodes.js';
 import type { ServeSpec } from './config.js';
+import { hostSuffix, visitorBase } from './proxy/visitor-path.js';
 import type { CullResult } from './culler.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Holdings } from './holdings.js';
@@ -25,8 +26,9 @@ export interface ServiceCore {
   engineOk(): Promise<boolean>;
 }
 
+/** The visitor's notebook URL: a path here, or (visitors.host) on the visitor's own subdomain. */
 export function sessionUrl(core: ServiceCore, s: Session): string {
-  return `/user/${s.route}/${core.landing()}?token=${s.token}`;
+  return `${visitorBase(s.route, hostSuffix(core.spec.visitorsHost))}${core.landing()}?token=${s.token}`;
 }
 
 /** What the admin API shows of a session (the token only to the admin). */

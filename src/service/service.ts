@@ -19,7 +19,7 @@ import { landingPath, primePage } from './jupyter-api.js';
 import { networkName, SL } from './labels.js';
 import { serviceMetrics } from './metrics.js';
 import { Pool } from './pool.js';
-import { createProxy } from './proxy.js';
+import { createProxy, DEFAULT_PROXY_OPTIONS } from './proxy/index.js';
 import { buildServer } from './server.js';
 import { serverCommand } from './spawn-plan.js';
 import { createSpawner, ensureNetwork } from './spawner.js';
@@ -129,7 +129,17 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   metrics.registry.gauge('transferctl_serve_pool_size', 'Warm pool target', () => spec.pool.size);
   if (swarm) metrics.registry.labelledGauge('transferctl_serve_node_containers', 'Notebooks per swarm node, by state', () => nodeGauge(store.list()));
 
-  const proxy = createProxy({ store, metrics, ended: (r) => pool.ended.get(r) });
+  const proxy = createProxy({
+    store,
+    metrics,
+    ended: (r) => pool.ended.get(r),
+    options: {
+      ...DEFAULT_PROXY_OPTIONS,
+      trustedProxies: spec.listen.trustedProxies,
+      visitorsHost: spec.visitorsHost,
+      limits: { ...DEFAULT_PROXY_OPTIONS.limits, maxConnections: spec.listen.maxConnections, perAddress: spec.listen.perAddress },
+    },
+  });
   const app = buildServer(core, proxy);
   const admin = buildAdminServer(core);
   const listening: { close(): Promise<unknown> }[] = [];

@@ -1,6 +1,6 @@
-// The proxy in front of a stand-in notebook server (no engine), wired as the service wires
-// it (fast lane first): the redirect, the 404/410 pages, activity, metrics, the 502 page, a
-// WebSocket, and connections moving from the fast lane to node's http server.
+// The proxy in front of a stand-in notebook server (no engine), wired as the service wires it:
+// the redirect, the 404/410 pages, activity (through the store's touch), metrics, the 502 and
+// 504 pages, an idle body cut off, a WebSocket, pipelined requests, this hop's fields.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -8,8 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { serviceMetrics } from '../../../src/service/metrics.js';
-import { createProxy } from '../../../src/service/proxy.js';
-import { laneFirst } from '../../../src/service/server.js';
+import { createProxy, DEFAULT_PROXY_OPTIONS, type ProxyOptions } from '../../../src/service/proxy/index.js';
 import type { Session } from '../../../src/service/session.js';
 import { MemoryStore } from '../../../src/service/store.js';
 
@@ -35,13 +34,19 @@ class CopyingStore extends MemoryStore {
   }
 }
 
-async function fixture(t: TestContext, upstreamPort?: number) {
+async function fixture(t: TestContext, upstreamPort?: number, options: ProxyOptions = DEFAULT_PROXY_OPTIONS) {
   const notebook = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
       if (req.url!.endsWith('/hop')) {
         res.writeHead(200, { connection: 'keep-alive, X-Private', 'x-private': 'hop', 'keep-alive': 'timeout=1', 'content-length': '2' }).end('ok');
+        return;
+      }
+      if (req.url!.endsWith('/silent')) return; // never answers
+      if (req.url!.endsWith('/stall')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first');
         return;
       }
       if (req.url!.endsWith('/slow')) {
@@ -68,19 +73,18 @@ async function fixture(t: TestContext, upstreamPort?: number) {
   const session: Session = { route: ROUTE, token: 't', containerId: 'c', containerName: 'n', target: { host: '127.0.0.1', port }, hostPort: port, state: 'assigned', createdAt: 0, lastActivity: 0 };
   store.set(session);
   const metrics = serviceMetrics();
-  const proxy = createProxy({ store, metrics, ended: (r) => (r === ENDED ? { reason: 'idle', at: 0 } : undefined) });
-  // As the service does: the proxy first (the lane ends its idle connections), then the server.
+  const proxy = createProxy({ store, metrics, ended: (r) => (r === ENDED ? { reason: 'idle', at: 0 } : undefined), options });
   t.after(() => {
     proxy.close();
     wss.close();
   });
   const seenByNode: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(proxy.serverOptions, (req, res) => {
     seenByNode.push(`${req.method} ${req.url}`);
     if (!proxy.web(req, res)) res.writeHead(418).end('not a visitor path');
   });
   server.on('upgrade', (req, socket, head) => proxy.upgrade(req, socket, head));
-  laneFirst(server, proxy);
+  proxy.attach(server);
   const front = await listen(t, server);
   return { url: `http://127.0.0.1:${front}`, port: front, session, metrics, seenByNode, proxy };
 }
@@ -155,7 +159,7 @@ function raw(port: number, send: string[], until: RegExp): Promise<string> {
   });
 }
 
-test('fast lane: body-less requests skip node\'s server; the first other request hands the connection over', async (t) => {
+test('kept-alive connections carry GET, chunked answers, HEAD and a PUT with a body; pipelined requests in order', async (t) => {
   const f = await fixture(t);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   t.after(() => agent.destroy());
@@ -170,7 +174,6 @@ test('fast lane: body-less requests skip node\'s server; the first other request
       req.end(body);
     });
   const a = await get(`/user/${ROUTE}/a`);
-  assert.equal(a.status, 200);
   assert.equal(JSON.parse(a.body).url, `/user/${ROUTE}/a`);
   assert.equal(a.headers.connection, 'keep-alive');
   const chunked = await get(`/user/${ROUTE}/chunked`);
@@ -179,72 +182,33 @@ test('fast lane: body-less requests skip node\'s server; the first other request
   const head = await get(`/user/${ROUTE}/h`, 'HEAD');
   assert.equal(head.status, 200);
   assert.equal(head.body, '');
-  assert.deepEqual(f.seenByNode, [], 'all three in the lane');
   const put = await get(`/user/${ROUTE}/api/contents/x.ipynb`, 'PUT', '{"cells":[]}');
-  assert.equal(put.status, 200);
   assert.equal(JSON.parse(put.body).body, '{"cells":[]}');
-  const after = await get(`/user/${ROUTE}/b`);
-  assert.equal(JSON.parse(after.body).url, `/user/${ROUTE}/b`);
-  const health = await get('/health');
-  assert.equal(health.status, 418);
-  // (node's client opens a new connection after a HEAD answered without a length: the PUT's.)
-  assert.equal(chunked.socket, a.socket);
-  assert.equal(head.socket, a.socket);
-  assert.equal(after.socket, put.socket, 'the handed-over connection goes on');
-  assert.equal(health.socket, put.socket);
-  assert.deepEqual(f.seenByNode, [`PUT /user/${ROUTE}/api/contents/x.ipynb`, `GET /user/${ROUTE}/b`, 'GET /health'], 'node has the connection from the PUT on');
-  assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_requests_total\{kind="http"\} 5$/m);
+  assert.equal(chunked.socket, a.socket, 'one kept-alive connection');
+
+  const host = `Host: 127.0.0.1:${f.port}\r\n`;
+  const three = await raw(f.port, [`GET /user/${ROUTE}/1 HTTP/1.1\r\n${host}\r\nGET /user/${ROUTE}/2 HTTP/1.1\r\n${host}\r\nPOST /user/${ROUTE}/3 HTTP/1.1\r\n${host}Content-Length: 4\r\n\r\nbody`], /"body":"body"/);
+  assert.deepEqual([...three.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]), [`/user/${ROUTE}/1`, `/user/${ROUTE}/2`, `/user/${ROUTE}/3`]);
 });
 
-test('fast lane: pipelined requests, a handover in the middle of them, Connection: close', async (t) => {
+test('odd requests: a bad field and conflicting framing are 400s (node\'s parser), Connection: close is honoured', async (t) => {
   const f = await fixture(t);
   const host = `Host: 127.0.0.1:${f.port}\r\n`;
-  const two = await raw(f.port, [`GET /user/${ROUTE}/1 HTTP/1.1\r\n${host}\r\nGET /user/${ROUTE}/2 HTTP/1.1\r\n${host}\r\nPOST /user/${ROUTE}/3 HTTP/1.1\r\n${host}Content-Length: 4\r\n\r\nbody`], /"body":"body"/);
-  const urls = [...two.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(urls, [`/user/${ROUTE}/1`, `/user/${ROUTE}/2`, `/user/${ROUTE}/3`]);
-  assert.deepEqual(f.seenByNode, [`POST /user/${ROUTE}/3`]);
-  const closing = await raw(f.port, [`GET /user/${ROUTE}/c HTTP/1.1\r\n${host}Connection: close\r\n\r\n`], /$^/);
-  assert.match(closing, /^HTTP\/1\.1 200 OK\r\n/);
-  assert.match(closing, /\r\nConnection: close\r\n/);
-  // A head split across packets is left to node, which reads it as it always did.
-  const split = await raw(f.port, [`GET /user/${ROUTE}/s HT`, `TP/1.1\r\n${host}\r\n`], /"url"/);
-  assert.match(split, /"url":"\/user\/a+\/s"/);
-  assert.deepEqual(f.seenByNode.slice(1), [`GET /user/${ROUTE}/s`]);
-});
-
-test('fast lane: odd requests go to node, which answers them as before', async (t) => {
-  const f = await fixture(t);
-  const host = `Host: 127.0.0.1:${f.port}\r\n`;
-  // No slash after the route: the redirect; a bad field: node's 400.
   const redirect = await raw(f.port, [`GET /user/${ROUTE}?token=t HTTP/1.1\r\n${host}\r\n`], /\r\n\r\n/);
   assert.match(redirect, /^HTTP\/1\.1 302 /);
-  const bad = await raw(f.port, [`GET /user/${ROUTE}/x HTTP/1.1\r\n${host}Bad Field: x\r\n\r\n`], /\r\n\r\n/);
-  assert.match(bad, /^HTTP\/1\.1 400 /);
-  const smuggle = await raw(f.port, [`GET /user/${ROUTE}/x HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n`], /\r\n\r\n/);
-  assert.match(smuggle, /^HTTP\/1\.1 400 /);
+  assert.match(await raw(f.port, [`GET /user/${ROUTE}/x HTTP/1.1\r\n${host}Bad Field: x\r\n\r\n`], /\r\n\r\n/), /^HTTP\/1\.1 400 /);
+  assert.match(await raw(f.port, [`POST /user/${ROUTE}/x HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n`], /\r\n\r\n/), /^HTTP\/1\.1 400 /);
+  const closing = await raw(f.port, [`GET /user/${ROUTE}/c HTTP/1.1\r\n${host}Connection: close\r\n\r\n`], /$^/);
+  assert.match(closing, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(closing, /\r\nConnection: close\r\n/i);
 });
 
-test('fast lane: a notebook that does not answer gets the 502 page, and the connection goes on', async (t) => {
-  const probe = http.createServer();
-  const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as AddressInfo).port)));
-  await new Promise((r) => probe.close(r));
-  const f = await fixture(t, port);
-  const host = `Host: 127.0.0.1:${f.port}\r\n`;
-  const got = await raw(f.port, [`GET /user/${ROUTE}/lab HTTP/1.1\r\n${host}\r\n`, `GET /health HTTP/1.1\r\n${host}\r\n`], /not a visitor path/);
-  assert.match(got, /^HTTP\/1\.1 502 Bad Gateway\r\n/);
-  assert.match(got, /HTTP\/1\.1 418 /);
-  assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_errors_total 1$/m);
-});
-
-test('fast lane: this hop\'s response fields stay behind; a WebSocket after lane requests; a visitor who leaves; stopping', async (t) => {
+test('this hop\'s response fields stay behind; a WebSocket after plain requests; a visitor who leaves drops the notebook\'s connection', async (t) => {
   const f = await fixture(t);
   const host = `Host: 127.0.0.1:${f.port}\r\n`;
   const hop = await raw(f.port, [`GET /user/${ROUTE}/hop HTTP/1.1\r\n${host}\r\n`], /\r\n\r\nok/);
   assert.match(hop, /^HTTP\/1\.1 200 OK\r\n/);
-  assert.doesNotMatch(hop, /x-private|keep-alive: timeout/i);
-  assert.match(hop, /\r\nConnection: keep-alive\r\n/);
-
-  // The same connection: a lane request, then an upgrade (node has it from there).
+  assert.doesNotMatch(hop, /x-private|keep-alive: timeout=1/i);
   const key = 'dGhlIHNhbXBsZSBub25jZQ==';
   const upgraded = await raw(
     f.port,
@@ -253,20 +217,20 @@ test('fast lane: this hop\'s response fields stay behind; a WebSocket after lane
   );
   assert.match(upgraded, /^HTTP\/1\.1 200 OK/);
   assert.match(upgraded, /HTTP\/1\.1 101 Switching Protocols/);
-
-  // A visitor who goes away mid-response: the notebook's connection is dropped too.
   closedUpstream = false;
   await raw(f.port, [`GET /user/${ROUTE}/slow HTTP/1.1\r\n${host}\r\n`], /first/);
   for (let i = 0; i < 50 && !closedUpstream; i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(closedUpstream, 'the upstream connection closed');
+});
 
-  // Stopping: an idle lane connection is ended (nothing keeps the server from closing).
-  const idle = net.connect(f.port, '127.0.0.1');
-  const ended = new Promise<void>((r) => idle.once('close', () => r()));
-  idle.on('data', () => {});
-  idle.on('error', () => {});
-  idle.write(`GET /user/${ROUTE}/a HTTP/1.1\r\n${host}\r\n`);
-  await new Promise((r) => setTimeout(r, 100));
-  f.proxy.close();
-  await ended;
+test('a notebook that never answers gets the 504 page; one that stalls mid-body is cut off', async (t) => {
+  const f = await fixture(t, undefined, { ...DEFAULT_PROXY_OPTIONS, upstream: { headMs: 300, idleBodyMs: 300, connectMs: 1000 } });
+  const silent = await fetch(`${f.url}/user/${ROUTE}/silent`);
+  assert.equal(silent.status, 504);
+  assert.match(await silent.text(), /<html/i);
+  const host = `Host: 127.0.0.1:${f.port}\r\n`;
+  const stalled = await raw(f.port, [`GET /user/${ROUTE}/stall HTTP/1.1\r\n${host}\r\n`], /$^/);
+  assert.match(stalled, /^HTTP\/1\.1 200 OK[\s\S]*first/);
+  assert.doesNotMatch(stalled, /\r\n0\r\n\r\n$/, 'not ended as if complete: the connection is cut');
+  assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_errors_total 1$/m);
 });

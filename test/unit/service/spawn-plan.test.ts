@@ -4,7 +4,7 @@ import { resolveServe } from '../../../src/service/config.js';
 import { networkOptions, newIdentity, planPoolContainer, serverCommand } from '../../../src/service/spawn-plan.js';
 import { assignedAtFromName, assignedName, SL, warmName } from '../../../src/service/labels.js';
 import { cullVerdict } from '../../../src/service/cull-verdict.js';
-import { parseUserPath } from '../../../src/service/proxy.js';
+import { parseUserPath } from '../../../src/service/proxy/index.js';
 
 const spec = resolveServe({ name: 'ws', image: 'img:1', limits: { memory: '256m', cpus: 0.5, pids: 64 } }, null);
 

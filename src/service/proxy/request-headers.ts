@@ -1,0 +1,73 @@
+// The fields sent to a notebook for a visitor's request, from node's parsed raw headers: this
+// hop's fields stay behind (Connection and what it names, but never Host or the framing fields
+// it might name), X-Forwarded-* are appended to only when the peer is a trusted proxy and are
+// this service's own view otherwise. Pure: unit-tested.
+
+/** Fields that belong to one connection (RFC 9110 §7.6.1), plus Expect (node answered it). */
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'proxy-authorization', 'http2-settings']);
+/** A Connection option can never remove these: the request's target and its framing. */
+const KEEP = new Set(['host', 'content-length', 'content-type']);
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip']);
+
+export interface Peer {
+  /** The visitor's (or the trusted proxy's) address. */
+  address: string;
+  trusted: boolean;
+  /** This listener's port and scheme, for X-Forwarded-Port/Proto when we are the first hop. */
+  port: number;
+  proto: 'http' | 'https';
+}
+
+/** Names listed in Connection (lowercase), less the ones it may not remove. */
+export function connectionOptions(raw: readonly string[]): Set<string> {
+  const named = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() !== 'connection') continue;
+    for (const token of raw[i + 1].split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t && !KEEP.has(t)) named.add(t);
+    }
+  }
+  return named;
+}
+
+/** Upstream fields as a flat [name, value, …] list (undici's form). */
+export function upstreamHeaders(raw: readonly string[], peer: Peer): string[] {
+  const named = connectionOptions(raw);
+  const out: string[] = [];
+  const prior: Record<string, string[]> = {};
+  let host: string | undefined;
+  let length = false;
+  let chunked = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const lower = name.toLowerCase();
+    const value = raw[i + 1];
+    if (lower === 'transfer-encoding') chunked = true;
+    if (HOP.has(lower) || named.has(lower)) continue;
+    if (FORWARDED.has(lower)) {
+      if (peer.trusted) (prior[lower] ??= []).push(value);
+      continue;
+    }
+    if (lower === 'host') {
+      if (host === undefined) host = value;
+      continue;
+    }
+    if (lower === 'content-length') {
+      if (length) continue;
+      length = true;
+    }
+    out.push(name, value);
+  }
+  if (chunked && length) throw new Error('conflicting framing: both Content-Length and Transfer-Encoding');
+  if (host !== undefined) out.unshift('host', host);
+  const first = (k: string) => prior[k]?.[0];
+  const chain = prior['x-forwarded-for']?.join(', ');
+  out.push('x-forwarded-for', chain ? `${chain}, ${peer.address}` : peer.address);
+  out.push('x-forwarded-proto', first('x-forwarded-proto') ?? peer.proto);
+  if (first('x-forwarded-host') ?? host) out.push('x-forwarded-host', (first('x-forwarded-host') ?? host)!);
+  out.push('x-forwarded-port', first('x-forwarded-port') ?? String(peer.port));
+  if (prior.forwarded) out.push('forwarded', prior.forwarded.join(', '));
+  if (prior['x-real-ip']) out.push('x-real-ip', prior['x-real-ip'][0]);
+  return out;
+}
