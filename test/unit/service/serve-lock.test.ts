@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { claimService, runningService, stopBeforeDown } from '../../src/service/serve-lock.js';
+import { claimService, runningService, stopBeforeDown } from '../../../src/service/serve-lock.js';
 
 test('a service claims its name while it runs and lets go when it stops', async () => {
   const name = `unit-${randomBytes(3).toString('hex')}`;
