@@ -1,26 +1,33 @@
 #!/usr/bin/env node
-// Entry shim. `--version` is answered here so it loads nothing else; everything else runs the
-// CLI bundle (dist/bundle/transferctl.cjs, built by `npm run build`) through ./compile-cache.js.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadBundle } from './compile-cache.js';
+// Entry shim (CommonJS, see ./package.json). `--version` is answered here so it loads nothing
+// else; everything else runs the CLI bundle (dist/bundle/transferctl.cjs, built by
+// `npm run build`) through ./compile-cache.js. With --debug the bundle loads through require()
+// with source maps on, so stack traces name the TypeScript files and lines.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(pkg.version + '\n');
+  process.stdout.write(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version + '\n');
 } else {
-  const file = fileURLToPath(new URL('../dist/bundle/transferctl.cjs', import.meta.url));
+  const file = join(__dirname, '..', 'dist', 'bundle', 'transferctl.cjs');
   let cli;
   try {
-    // One code cache per command: each caches the functions its own runs compile.
-    cli = loadBundle(file, argv.find((a) => !a.startsWith('-') && !a.includes('.') && !a.includes('/')) ?? 'default');
+    if (argv.includes('--debug')) {
+      process.setSourceMapsEnabled(true);
+      cli = require(file);
+    } else {
+      // One code cache per command: each caches the functions its own runs compile.
+      cli = require('./compile-cache.js').loadBundle(file, argv.find((a) => !a.startsWith('-') && !a.includes('.') && !a.includes('/')) ?? 'default');
+    }
   } catch (err) {
-    if (err && err.code === 'ENOENT' && err.path === file) {
-      process.stderr.write('transferctl: not built yet; run `npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n');
+    const missing = err && ((err.code === 'ENOENT' && err.path === file) || (err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(file)));
+    if (missing) {
+      process.stderr.write('transferctl: not built yet; run `npm run build` in ' + join(__dirname, '..') + '\n');
       process.exit(1);
     }
     throw err;
   }
-  await cli.main(argv);
+  cli.main(argv);
 }

@@ -18,7 +18,12 @@ export async function sweepTemporaries(engine: Engine, now = Date.now()): Promis
   const out: SweepResult = { containers: [], images: [] };
   // A save's host folder for its temporary container's lists (a local engine's).
   for (const name of sweepListsDirs((pid, created) => ownerGone(pid, created, now))) log(`removed leftover lists folder ${name}`);
-  for (const c of await engine.containers.list({ labels: [L.temporary], all: true })) {
+  // Both lists at once: the sweep runs beside every workspace command, which waits for it before exit.
+  const [containers, images] = await Promise.all([
+    engine.containers.list({ labels: [L.temporary], all: true }),
+    engine.images.list({ labels: [S.kind, `${L.managed}=true`], danglingOnly: true }),
+  ]);
+  for (const c of containers) {
     const value = c.labels[L.temporary];
     if (!value || value === 'false' || c.labels[L.managed] !== 'true') continue;
     if (!ownerGone(c.labels[L.ownerPid], c.created * 1000, now)) continue;
@@ -27,7 +32,7 @@ export async function sweepTemporaries(engine: Engine, now = Date.now()): Promis
     out.containers.push(c.name);
   }
   // Snapshot images that never got their tag (the run died between commit and tag).
-  for (const img of await engine.images.list({ labels: [S.kind, `${L.managed}=true`], danglingOnly: true })) {
+  for (const img of images) {
     if (img.repoTags.some((t) => t !== '<none>:<none>')) continue;
     if (!ownerGone(img.labels[L.ownerPid], img.created * 1000, now)) continue;
     log(`removing unfinished snapshot image ${img.id.slice(7, 19)}`);

@@ -18,9 +18,11 @@ export interface WorkspaceStatus {
 
 export async function listWorkspaces(engine: Engine): Promise<WorkspaceStatus[]> {
   const list = await engine.containers.list({ labels: { [L.role]: 'workspace', [L.managed]: 'true' } });
+  // One inspect per workspace (the token is only in its environment), all at once.
+  const details = await Promise.all(list.map((s) => engine.containers.inspect(s.id)));
   const out: WorkspaceStatus[] = [];
-  for (const s of list) {
-    const d = await engine.containers.inspect(s.id);
+  for (const [i, s] of list.entries()) {
+    const d = details[i];
     if (!d) continue;
     const containerPort = Number(d.labels[L.jupyterPort] ?? 8888);
     const binding = d.ports[`${containerPort}/tcp`]?.find((b) => b.hostPort > 0);

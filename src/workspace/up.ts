@@ -129,6 +129,10 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   const step = opts.onStep ?? (() => {});
   const notes: string[] = [];
   // The janitor's sweep (cli/context.ts) runs alongside: up makes no temporaries, so it need not wait.
+  // The image is looked up alongside the container (one round trip less before create); a
+  // failure of that look-up counts only if it is used.
+  const imageLookup = engine.images.inspect(spec.image.name);
+  imageLookup.catch(() => {});
   const found = await findWorkspaceContainer(engine, spec);
   let keep: { token?: string; port?: number } = {};
 
@@ -173,7 +177,8 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   const { uid, gid } = hostUser();
   const [hostPort, image] = await Promise.all([
     keep.port ?? choosePort(engine, spec, opts, address),
-    engine.images.inspect(spec.image.name),
+    // After --force or --recreate removed a container, the image is still the one looked up.
+    imageLookup,
   ]);
   const facts: RuntimeFacts = {
     uid,

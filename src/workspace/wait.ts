@@ -95,15 +95,25 @@ export async function waitForJupyter(engine: Engine, containerId: string, opts: 
   }
 }
 
+/**
+ * After the ready line, poll this often for a while: Jupyter Server 2 prints "is running at"
+ * just before its socket listens (seen: the check the line wakes is refused, one a few ms
+ * later answers), so waiting a whole interval then would lose up to that interval.
+ */
+const SOON_INTERVAL_MS = 10;
+const SOON_WINDOW_MS = 2000;
+
 async function pollJupyter(engine: Engine, containerId: string, opts: WaitOptions, readyLine: () => Promise<void>): Promise<number> {
   const started = Date.now();
   const interval = opts.intervalMs ?? 100;
-  let checks = 0;
+  let lastAliveCheck = started;
+  let lineSeenAt: number | undefined;
   while (Date.now() - started < opts.timeoutMs) {
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (await jupyterAnswers(opts.host, opts.port, opts.token, 1000)) return Date.now() - started;
-    // Every few polls, look whether the container is still alive.
-    if (checks++ % 5 === 4) {
+    // Every few intervals, look whether the container is still alive.
+    if (Date.now() - lastAliveCheck >= 5 * interval) {
+      lastAliveCheck = Date.now();
       const c = await engine.containers.inspect(containerId);
       if (!c || !c.running) {
         const logs = c ? (await engine.containers.logsText(containerId, 15)).trimEnd() : '';
@@ -113,9 +123,14 @@ async function pollJupyter(engine: Engine, containerId: string, opts: WaitOption
         );
       }
     }
+    const soon = lineSeenAt !== undefined && Date.now() - lineSeenAt < SOON_WINDOW_MS;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((r) => (timer = setTimeout(r, interval))), readyLine()]);
+    const woke = await Promise.race([
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), soon ? SOON_INTERVAL_MS : interval))),
+      readyLine().then(() => true),
+    ]);
     clearTimeout(timer);
+    if (woke) lineSeenAt ??= Date.now();
   }
   const logs = (await engine.containers.logsText(containerId, 10)).trimEnd();
   throw new UserError(`the notebook server did not answer within ${Math.round(opts.timeoutMs / 1000)} s` + (logs ? `; its last lines:\n${indent(logs)}` : ''), {
