@@ -42,6 +42,8 @@ export default async function bench(args: string[]): Promise<void> {
     ['transferctl --help', fmtMs(help.ours)],
     ['docker --help', fmtMs(help.theirs)],
     ['ratio', fmtRatio(help.ours / help.theirs)],
+    // What is ours beyond starting Node at all (the ratio's floor is node -e 0 / docker ps -a).
+    ['status beyond node -e 0', fmtMs(status.ours - version.theirs)],
     ['transferctl --version', fmtMs(version.ours)],
     ['node -e 0', fmtMs(version.theirs)],
     ['ratio', fmtRatio(version.ours / version.theirs)],
