@@ -14,6 +14,8 @@ export interface LayerSelector {
   isLayer(path: string): boolean;
   /** The decision for a layer whose diff ID was found by hashing it. */
   decideByDiffId(diffId: string): 'keep' | 'drop';
+  /** The diff ID of a layer file, when its path tells (else it must be hashed). */
+  diffIdOf(path: string): string | undefined;
 }
 
 const LEGACY_LAYER = /^([0-9a-f]{64})\/layer\.tar$/;
@@ -55,6 +57,15 @@ export function layerSelector(diffIds: readonly string[], send: ReadonlySet<stri
       return !!blob && allDiffs.has(`sha256:${blob}`);
     },
     decideByDiffId: byDiff,
+    diffIdOf(path) {
+      const legacy = LEGACY_LAYER.exec(path)?.[1];
+      if (legacy) {
+        const i = index.get(legacy);
+        return i === undefined ? undefined : diffIds[i];
+      }
+      const blob = OCI_BLOB.exec(path)?.[1];
+      return blob && allDiffs.has(`sha256:${blob}`) ? `sha256:${blob}` : undefined;
+    },
   };
 }
 
@@ -75,5 +86,6 @@ export function imagesSelector(images: readonly (readonly string[])[], send: Rea
     },
     isLayer: (path) => parts.some((p) => p.isLayer(path)),
     decideByDiffId: (d) => (send.has(d) ? 'keep' : 'drop'),
+    diffIdOf: (path) => parts.map((p) => p.diffIdOf(path)).find(Boolean),
   };
 }

@@ -14,23 +14,38 @@ export function sessionScript(docker = 'docker'): string {
     `ids=$(${docker} images -aq --no-trunc | sort -u)`,
     `[ -z "$ids" ] || ${docker} image inspect --format 'I|{{.Id}}|{{range .RootFS.Layers}}{{.}},{{end}}|{{range .RepoTags}}{{.}},{{end}}|{{if .Config.Labels}}{{index .Config.Labels "${MANAGED}"}}{{end}}' $ids`,
     'echo "E|"',
-    'IFS= read -r cmd || exit 0',
+    // Steps (P: a sized tarball for `docker load`; X: remove images) answer K|status and loop;
+    // the other commands end the loop.
+    'fin=',
+    'while IFS= read -r cmd; do',
     'ref=${cmd#?|}',
     'case "$cmd" in',
-    `  L\\|*) ${docker} load || exit 4 ;;`,
-    `  T\\|*) id=\${ref%%|*}; ref=\${ref#*|}; ${docker} tag "$id" "$ref" || exit 5 ;;`,
-    '  C\\|*) ;;',
+    `  P\\|*) head -c "$ref" | ${docker} load; echo "K|$?" ;;`,
+    `  X\\|*) ${docker} rmi $ref >/dev/null 2>&1; echo "K|0" ;;`,
+    `  L\\|*) ${docker} load || exit 4; fin=1; break ;;`,
+    `  T\\|*) id=\${ref%%|*}; ref=\${ref#*|}; ${docker} tag "$id" "$ref" || exit 5; fin=1; break ;;`,
+    '  C\\|*) fin=1; break ;;',
     // A save the other way: the image, without the layer files named after it (GNU tar --delete).
     `  S\\|*) id=\${ref%%|*}; names=\${ref#*|}; if [ -n "$names" ]; then ${docker} save "$id" | tar --delete -f - $names || exit 6; else ${docker} save "$id" || exit 6; fi; exit 0 ;;`,
     '  *) exit 0 ;;',
     'esac',
+    'done',
+    '[ -n "$fin" ] || exit 0',
     `echo "R|$(${docker} image inspect --format '{{.Id}}|{{range .RootFS.Layers}}{{.}},{{end}}' "$ref" 2>/dev/null)"`,
   ].join('\n');
 }
 
-/** The command line the script reads: L|ref (a tarball follows), T|id|ref, C|ref, S|ref|names (a tarball comes back), Q. */
-export function sessionCommand(cmd: { load: string } | { tag: string; id: string } | { check: string } | { save: string; drop: string[] } | 'quit'): string {
+/**
+ * The command lines the script reads: P|size (that many bytes of tarball follow; answered K|status),
+ * X|id id… (answered K|0), then one of L|ref (a tarball follows), T|id|ref, C|ref,
+ * S|ref|names (a tarball comes back), Q.
+ */
+export function sessionCommand(
+  cmd: { step: number } | { remove: string[] } | { load: string } | { tag: string; id: string } | { check: string } | { save: string; drop: string[] } | 'quit',
+): string {
   if (cmd === 'quit') return 'Q\n';
+  if ('step' in cmd) return `P|${cmd.step}\n`;
+  if ('remove' in cmd) return `X|${cmd.remove.join(' ')}\n`;
   if ('save' in cmd) return `S|${cmd.save}|${cmd.drop.join(' ')}\n`;
   if ('load' in cmd) return `L|${cmd.load}\n`;
   if ('tag' in cmd) return `T|${cmd.id}|${cmd.tag}\n`;

@@ -18,6 +18,15 @@ export function apiRemote(engine: Engine): Remote {
       }
       return {
         state: { serverVersion: info.serverVersion, containerdStore: info.containerdSnapshotter, images },
+        async loadStep(tar) {
+          signal?.addEventListener('abort', () => tar.destroy(), { once: true });
+          const loaded = await engine.images.load(tar);
+          const id = loaded.map((l) => /sha256:[0-9a-f]{64}/.exec(l)?.[0]).find(Boolean);
+          return id ?? null;
+        },
+        async remove(ids) {
+          for (const id of ids) await engine.images.remove(id).catch(() => {});
+        },
         async load(tar, ref) {
           signal?.addEventListener('abort', () => tar.destroy(), { once: true });
           const loaded = await engine.images.load(tar);

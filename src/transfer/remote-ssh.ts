@@ -83,6 +83,39 @@ export function sshRemote(target: SshTarget, opts: SshRemoteOptions = {}): Remot
           if (code !== 0) throw failure(what, code, stderr);
           return parseOutcome(stdout.slice(sent));
         };
+        /** One step: a command line (and a sized tarball), answered by a K|status line. */
+        const waiters: (() => void)[] = [];
+        const answered = (from: number) =>
+          new Promise<string>((res, rej) => {
+            const look = () => {
+              const rest = stdout.slice(from);
+              const m = /(^|\n)K\|(\d+)\n/.exec(rest);
+              if (m && m[2] === '0') return void res(rest.slice(0, m.index));
+              if (m) {
+                return void rej(new EngineError(`${phase} on ${dest} failed: ${lastLine(stderr) || `exit code ${m[2]}`}`, { hint: `run \`ssh ${dest} ${docker} info\` to see what the engine there says` }));
+              }
+              if (child.exitCode !== null || child.signalCode !== null) return void rej(signal?.aborted ? signal.reason : failure(phase, child.exitCode ?? 255, stderr));
+              waiters.push(look);
+            };
+            look();
+          });
+        exited.then(() => waiters.splice(0).forEach((w) => w()));
+        const step = async (what: string, line: string, tar?: Readable): Promise<string> => {
+          phase = what;
+          const from = stdout.length;
+          child.stdin!.write(line);
+          if (tar) {
+            await new Promise<void>((res, rej) => {
+              tar.on('error', (e) => {
+                child.kill('SIGTERM');
+                rej(e);
+              });
+              tar.on('end', () => res());
+              tar.pipe(child.stdin!, { end: false });
+            });
+          }
+          return answered(from);
+        };
         let raw: PassThrough | undefined;
         child.stdout!.on('data', (d: Buffer) => {
           if (raw) {
@@ -93,10 +126,18 @@ export function sshRemote(target: SshTarget, opts: SshRemoteOptions = {}): Remot
             return;
           }
           stdout += d;
+          waiters.splice(0).forEach((w) => w());
           if (!probed && /(^|\n)E\|\n/.test(stdout)) {
             probed = true;
             const session: RemoteSession = {
               state: parseProbe(stdout),
+              loadStep: async (tar, size) => {
+                const out = await step('docker load (one layer)', sessionCommand({ step: size }), tar);
+                return parseOutcome(out).loaded.map((l) => /sha256:[0-9a-f]{64}/.exec(l)?.[0]).find(Boolean) ?? null;
+              },
+              remove: async (ids) => {
+                if (ids.length) await step('docker rmi', sessionCommand({ remove: ids }));
+              },
               load: (tar, ref) => finish('docker load', sessionCommand({ load: ref }), tar),
               tag: async (id, ref) => (await finish(`docker tag ${ref}`, sessionCommand({ tag: ref, id }))).imageId,
               check: async (ref) => (await finish('image inspect', sessionCommand({ check: ref }))).imageId,

@@ -21,6 +21,10 @@ export interface RemoteState {
 /** One exchange with the other side: what it holds, then one action, then the image ID there. */
 export interface RemoteSession {
   state: RemoteState;
+  /** `docker load` a tarball of exactly `size` bytes; the session stays open. The loaded image's ID (null: none said). */
+  loadStep(tar: Readable, size: number): Promise<string | null>;
+  /** Remove these images (best effort); the session stays open. */
+  remove(ids: string[]): Promise<void>;
   /** `docker load` the tarball, then report the ID `ref` names there (null: none). */
   load(tar: Readable, ref: string): Promise<{ loaded: string[]; imageId: string | null; layers?: string[] }>;
   /** Tag an image it already has, then report the ID `ref` names there. */

@@ -1,12 +1,14 @@
 // transferctl transfer: send an image to another engine, only the layers it lacks.
 // local inspect → remote probe → plan (plain data) → docker save | filter | remote load → verify.
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { EngineError, UserError } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import { chainSetOf } from './chain.js';
 import { filterSave, type FilterStats } from './layer-filter.js';
 import { layerSelector } from './layer-select.js';
 import { localImage, shortId } from './local-image.js';
+import { stepImagesThere } from './layer-steps.js';
+import { sendInSteps } from './resume-send.js';
 import { estimateSend, layerSizesFromHistory, planLayers, planWhole } from './plan.js';
 import type { Remote } from './remote.js';
 
@@ -144,6 +146,42 @@ export async function transferImage(opts: TransferOptions): Promise<TransferResu
   } catch (err) {
     session.close();
     throw err;
+  }
+  // Several missing layers (or steps an interrupted run left there): one load per layer, so a
+  // cut connection costs at most the layer in flight (layer-steps.ts).
+  const leftovers = state.containerdStore ? [] : stepImagesThere(layers, id, new Set(state.images.map((i) => i.id)), local.details.architecture);
+  if (!state.containerdStore && (plan.missing >= 2 || leftovers.length > 0)) {
+    if (leftovers.length) notes.push(`resumed: ${plan.diffIds.length - plan.missing} of ${layers.length} layers were there already (${leftovers.length} left by an interrupted transfer)`);
+    let sent = 0;
+    let lastReport = 0;
+    const sendStart = performance.now();
+    const stats = await sendInSteps(saved, layerSelector(plan.diffIds, plan.send), {
+      session,
+      plan,
+      imageId: id,
+      architecture: local.details.architecture,
+      onLayer: (e) =>
+        say({ phase: 'layer', message: e.done ? `layer ${e.loaded} of ${e.of} loaded there` : `sending layer ${e.loaded + 1} of ${e.of} (${(e.size / 1e6).toFixed(1)} MB)`, toSend: estimate, sent }),
+      onBytes: (n) => {
+        sent += n;
+        if (sent - lastReport >= 4 << 20) {
+          lastReport = sent;
+          say({ phase: 'bytes', toSend: Math.max(estimate, sent), sent });
+        }
+      },
+    }).catch((err) => {
+      session.close();
+      throw err;
+    });
+    timings.readSave = Math.round(performance.now() - sendStart);
+    await session.loadStep(Readable.from([stats.final]), stats.final.length);
+    sent += stats.final.length;
+    await session.remove([...new Set([...leftovers, ...stats.stepIds])]);
+    timings.send = lap();
+    say({ phase: 'verify', message: `checking the image ID on ${remote.describe}` });
+    const got = await session.check(name);
+    timings.verify = lap();
+    return done('partial', stats, sent, verify(remote, name, id, got));
   }
   let known = 0;
   let toSend = estimate;
