@@ -85,13 +85,16 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
 
   let dockerfile: string | null = null;
+  let dockerfileFrom: WorkspaceSpec['image']['dockerfileFrom'] = null;
   if (raw.image?.dockerfile) {
+    dockerfileFrom = 'config';
     dockerfile = abs(raw.image.dockerfile);
     if (!existsSync(dockerfile)) {
       throw new ConfigError(file, `image.dockerfile: ${dockerfile} does not exist`, { hint: 'fix the path, or remove the key to use transferctl\'s own Jupyter Dockerfile' });
     }
   } else if (existsSync(join(root, 'Dockerfile'))) {
     dockerfile = join(root, 'Dockerfile');
+    dockerfileFrom = 'folder';
   }
   const context = raw.image?.context ? abs(raw.image.context) : dockerfile ? dirname(dockerfile) : root;
 
@@ -110,6 +113,7 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
     image: {
       name: raw.image?.name ?? `tc-${folder}-${id.slice(0, 6)}`,
       dockerfile,
+      dockerfileFrom,
       context,
       base: raw.image?.base,
       buildArgs: raw.image?.['build-args'] ?? {},

@@ -18,6 +18,8 @@ export interface WorkspaceSpec {
     name: string;
     /** Absolute path of the user's Dockerfile, or null for transferctl's own. */
     dockerfile: string | null;
+    /** Where the Dockerfile came from: named in transfer.json, or found in the folder. */
+    dockerfileFrom: 'config' | 'folder' | null;
     context: string;
     base?: string;
     buildArgs: Record<string, string>;

@@ -44,7 +44,7 @@ export function specFor(dir: string, image: string, labels: Record<string, strin
   const port = Number(labels[L.jupyterPort]);
   return {
     ...spec,
-    image: { ...spec.image, name: image, dockerfile: null },
+    image: { ...spec.image, name: image, dockerfile: null, dockerfileFrom: null },
     volume: { ...spec.volume, hostDir: dir, mountPoint: config ? spec.volume.mountPoint : (labels[L.mountPoint] ?? spec.volume.mountPoint) },
     jupyter: config
       ? spec.jupyter

@@ -1,0 +1,31 @@
+// Which file says how a workspace's environment is built. One place decides, in one order:
+//   1. a Dockerfile named in transfer.json (image.dockerfile)
+//   2. .devcontainer/devcontainer.json or .devcontainer.json
+//   3. repo2docker's files (binder/ or .binder/ when present, else the root; a Dockerfile there
+//      overrides the rest, as repo2docker does)
+//   4. transferctl's own Jupyter Dockerfile
+// Plain data: unit-tested against folders, no engine.
+import type { WorkspaceSpec } from '../../config/types.js';
+
+export type EnvironmentSource =
+  /** A Dockerfile the user wrote: named in transfer.json, or found in the folder. */
+  | { kind: 'dockerfile'; dockerfile: string; context: string; from: 'config' | 'folder' }
+  /** transferctl's own Jupyter Dockerfile, with the dependency files it knows. */
+  | { kind: 'builtin' };
+
+export function detectEnvironment(spec: WorkspaceSpec): EnvironmentSource {
+  const { dockerfile, dockerfileFrom, context } = spec.image;
+  if (dockerfile && dockerfileFrom === 'config') return { kind: 'dockerfile', dockerfile, context, from: 'config' };
+  if (dockerfile) return { kind: 'dockerfile', dockerfile, context, from: 'folder' };
+  return { kind: 'builtin' };
+}
+
+/** One line for `init`, `build` and `up` to say what they build from. */
+export function describeSource(source: EnvironmentSource, root: string): string {
+  switch (source.kind) {
+    case 'dockerfile':
+      return `Dockerfile ${source.dockerfile.startsWith(root + '/') ? source.dockerfile.slice(root.length + 1) : source.dockerfile}`;
+    case 'builtin':
+      return "transferctl's own Jupyter Dockerfile";
+  }
+}
