@@ -61,9 +61,16 @@ down() {
 }
 
 # The second engine (nsenter, not `ip netns exec`: that remounts /sys and dockerd fails).
+# HIDE_PATHS (colon-separated, at `up`): folders the second engine's host must not see, as on a
+# real remote host: dockerd then runs in its own mount namespace with an empty tmpfs over each.
 start_dockerd() {
+  local wrap=()
+  if [ -s "$dir/hide" ]; then
+    wrap=(unshare --mount --propagation slave sh -c
+      'IFS=:; for p in $TC_HIDE; do [ -d "$p" ] && mount -t tmpfs -o size=1m,mode=0755 tc-hidden "$p"; done; unset IFS; exec "$@"' hide)
+  fi
   # shellcheck disable=SC2046
-  nsenter --net=/var/run/netns/"$ns" dockerd \
+  TC_HIDE=$(cat "$dir/hide" 2>/dev/null || true) nsenter --net=/var/run/netns/"$ns" "${wrap[@]}" dockerd \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
     -H "unix://$dir/docker.sock" $(cat "$dir/dockerd.args" 2>/dev/null) >>"$dir/dockerd.log" 2>&1 &
   for _ in $(seq 1 120); do
@@ -89,6 +96,7 @@ up() {
   ip -n "$ns" link set lo up
 
   echo "${DOCKERD_ARGS:-}" >"$dir/dockerd.args"
+  printf '%s' "${HIDE_PATHS:-}" >"$dir/hide"
   start_dockerd
 
   # A real sshd inside the namespace, with its own host key and one authorized test key.

@@ -26,7 +26,14 @@ export interface WorkspaceSpec {
     target?: string;
     pull: boolean;
   };
-  volume: { hostDir: string; mountPoint: string; readOnly: boolean };
+  volume: {
+    hostDir: string;
+    mountPoint: string;
+    readOnly: boolean;
+    /** A named volume on the engine that holds the folder instead (a remote engine whose host
+     * cannot see hostDir: `up --from` restored the folder there). */
+    engineVolume?: string;
+  };
   commit?: { name: string; repo?: string; tag?: string };
   jupyter: { mode: JupyterMode; command?: string[]; port: number; args: string[] };
   publish: { port?: number; address: string };

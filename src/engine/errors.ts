@@ -20,11 +20,14 @@ export type EngineFailureKind =
   | 'no-gpu-runtime'
   /** `images.loadLayer`: this engine cannot take a load that names layers it already has without sending them. */
   | 'partial-load-unsupported'
+  /** A bind mount's source folder does not exist on the engine's host. */
+  | 'bind-source-missing'
   | 'other';
 
 const UNAUTHORIZED = /unauthorized|authentication required|no basic auth credentials|access denied|\bdenied:|\b401\b/i;
 /** Object IDs and digests: a random hex run can spell "401" or any other code. */
 const HEX_IDS = /\b(sha256:)?[0-9a-f]{12,}\b/gi;
+const BIND_SOURCE_MISSING = /bind source path does not exist/i;
 const NOT_FOUND = /manifest unknown|not found|does not exist|name unknown/i;
 const REGISTRY_UNREACHABLE = /connection refused|no such host|i\/o timeout|server gave HTTP response to HTTPS client|dial tcp/i;
 const PORT_TAKEN = /port is already allocated|address already in use/i;
@@ -36,6 +39,7 @@ const PARTIAL_LOAD = /no such file|base-\d+\/layer\.tar|content digest .* not fo
 export function classifyEngineFailure(message: string, statusCode?: number): EngineFailureKind {
   message = message.replace(HEX_IDS, '<id>');
   if (UNAUTHORIZED.test(message)) return 'unauthorized';
+  if (BIND_SOURCE_MISSING.test(message)) return 'bind-source-missing';
   if (statusCode === 404) return 'not-found';
   if (PORT_TAKEN.test(message)) return 'port-taken';
   if (NO_GPU_RUNTIME.test(message)) return 'no-gpu-runtime';

@@ -40,7 +40,9 @@ export function notebookPath(mode: WorkspaceSpec['jupyter']['mode']): string {
 
 export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts): ContainerCreateSpec {
   const mounts: MountSpec[] = [
-    { type: 'bind', source: spec.volume.hostDir, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly },
+    spec.volume.engineVolume
+      ? { type: 'volume', source: spec.volume.engineVolume, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly }
+      : { type: 'bind', source: spec.volume.hostDir, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly },
   ];
   const env: Record<string, string> = { ...spec.env, JUPYTER_TOKEN: facts.token };
   if (spec.sshAgent && facts.sshAuthSock) {

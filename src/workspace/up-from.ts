@@ -8,7 +8,9 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { CONFIG_NAMES, loadWorkspace } from '../config/load.js';
 import { splitRef } from '../image-ref.js';
 import { L } from '../labels.js';
-import { restore, type RestoreResult } from './save/index.js';
+import { restore, restoreIntoVolume, type RestoreResult } from './save/index.js';
+import { engineSeesFolder } from './remote-folder.js';
+import { hostUser } from './host-user.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
 export interface UpFromRequest {
@@ -29,6 +31,8 @@ export interface UpFromResult {
   dir: string;
   /** The restored transfer.json, when the saved folder had one. */
   config: string | null;
+  /** The volume on a remote engine that holds the folder (its host cannot see `dir`). */
+  folderVolume?: string;
 }
 
 export function defaultFolder(image: string, cwd: string): string {
@@ -63,7 +67,21 @@ export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFrom
   // restore pulls the image when this engine lacks it (with the same progress as up's pulls).
   const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step, onProgress: req.up?.onProgress, swept: req.swept });
   const img = await engine.images.inspect(restored.imageId);
-  const spec = specFor(dir, req.image, img?.labels ?? {});
-  const result = await up(engine, spec, req.up ?? {});
-  return { restored, up: result, dir, config: spec.configPath };
+  let spec = specFor(dir, req.image, img?.labels ?? {});
+  // A remote engine whose host cannot see `dir` gets the folder in a volume there, copied
+  // from the saved image by that engine (dir here keeps the restored copy).
+  let folderVolume: string | undefined;
+  if (!engine.isLocal && !(await engineSeesFolder(engine, dir, restored.imageId))) {
+    step(`copying the folder into a volume on ${engine.endpoint.url} (its host cannot see ${dir})`);
+    folderVolume = await restoreIntoVolume(engine, spec, { imageId: restored.imageId, archivePath: restored.archivePath, owner: hostUser(), force: req.forceRestore });
+    spec = { ...spec, volume: { ...spec.volume, engineVolume: folderVolume } };
+  }
+  try {
+    const result = await up(engine, spec, req.up ?? {});
+    return { restored, up: result, dir, config: spec.configPath, folderVolume };
+  } catch (err) {
+    // Nothing half-done: the volume this run made goes with the container up did not start.
+    if (folderVolume) await engine.volumes.remove(folderVolume).catch(() => false);
+    throw err;
+  }
 }

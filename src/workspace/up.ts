@@ -13,6 +13,7 @@ import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
 import { waitForJupyter } from './wait.js';
+import { placeFolder } from './remote-folder.js';
 
 const log = debug('up');
 
@@ -188,7 +189,6 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     sshAuthSock: sshSocket(spec),
     configHash: configHash(spec),
   };
-  const plan = planContainer({ ...spec, publish: { ...spec.publish, address } }, facts);
 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;
@@ -199,6 +199,9 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     built = true;
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
+  // A remote engine mounts from its own host: the folder must be there (or in its volume).
+  const placed = await placeFolder(engine, spec);
+  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, facts);
 
   step(`creating container ${spec.containerName}`);
   let id: string | undefined;

@@ -35,7 +35,8 @@ function parse(out: string): Record<string, string> {
   );
 }
 
-export async function startRemote(t: TestContext, prefix = 't'): Promise<RemoteRig | undefined> {
+/** hide: folders of this machine the rig's engine must not see (as on a real remote host). */
+export async function startRemote(t: TestContext, prefix = 't', opts: { hide?: string[] } = {}): Promise<RemoteRig | undefined> {
   if (process.getuid?.() !== 0) {
     if (process.env.CI === 'true') throw new Error('CI=true but the transfer rig needs root (netns, second dockerd)');
     t.skip('the remote-engine rig needs root');
@@ -50,7 +51,7 @@ export async function startRemote(t: TestContext, prefix = 't'): Promise<RemoteR
   let out: string;
   try {
     await run('bash', [RIG, 'prune']).catch(() => {}); // rigs of test runs that were killed
-    out = (await run('bash', [RIG, 'up', name, octet], { timeout: 120_000, env: { ...process.env, OWNER_PID: String(process.pid) } })).stdout;
+    out = (await run('bash', [RIG, 'up', name, octet], { timeout: 120_000, env: { ...process.env, OWNER_PID: String(process.pid), HIDE_PATHS: (opts.hide ?? []).join(':') } })).stdout;
   } catch (err) {
     const msg = `remote-engine rig failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`;
     if (process.env.CI === 'true') throw new Error(msg);

@@ -92,5 +92,5 @@ export async function run(input: WorkspaceTransferInput, ctx: CommandContext): P
 export function render(r: WorkspaceTransferResult): string {
   const t = r.transfer;
   const sent = t.mode === 'none' ? 'already there' : `${t.layers.sent} of ${t.layers.total} layers, ${(t.bytesSent / 1e6).toFixed(1)} MB`;
-  return `${r.saved ? 'Saved, then sent' : 'Sent'} ${r.image} to ${t.target} (${sent}); workspace ${r.started.up.container} is up there, folder ${r.started.dir}.\n${r.started.up.url}`;
+  return `${r.saved ? 'Saved, then sent' : 'Sent'} ${r.image} to ${t.target} (${sent}); workspace ${r.started.up.container} is up there, folder ${r.started.folderVolume ? `volume ${r.started.folderVolume} there (a copy is in ${r.started.dir} here)` : r.started.dir}.\n${r.started.up.url}`;
 }

@@ -67,7 +67,10 @@ export function asJson(r: UpCommandResult): unknown {
 /** The text `up` prints: what started, then the URL. */
 export function render(r: UpCommandResult): string {
   const result = started(r);
-  if (r.kind === 'from') return `Restored ${r.result.restored.files} files from ${r.from} into ${r.result.dir}; workspace ${result.container} is up.\n${result.url}`;
+  if (r.kind === 'from') {
+    const where = r.result.folderVolume ? ` (the workspace uses volume ${r.result.folderVolume} on that engine, a copy of it: its host cannot see this folder)` : '';
+    return `Restored ${r.result.restored.files} files from ${r.from} into ${r.result.dir}${where}; workspace ${result.container} is up.\n${result.url}`;
+  }
   const what = result.action === 'already-running' ? 'is running' : 'is up';
   return `Workspace ${result.container} ${what} (${r.hostDir} → ${r.mountPoint}).\n${result.url}`;
 }

@@ -47,11 +47,11 @@ export interface TemporaryOptions {
   lists?: string;
   archivePath?: string;
   /** Instead of the delete/copy script: restore's copy-out into a writable mount (see extract-local.ts). */
-  run?: { script: string; args: string[]; target: string };
+  run?: { script: string; args: string[]; target: string; targetIsVolume?: boolean };
 }
 
 function mountsOf(opts: TemporaryOptions): ContainerCreateSpec['mounts'] {
-  if (opts.run) return [{ type: 'bind', source: opts.run.target, target: SOURCE_MOUNT }];
+  if (opts.run) return [{ type: opts.run.targetIsVolume ? 'volume' : 'bind', source: opts.run.target, target: SOURCE_MOUNT }];
   const mounts: MountSpec[] = [];
   if (opts.source) mounts.push({ type: 'bind', source: opts.source, target: SOURCE_MOUNT, readOnly: true });
   if (opts.lists) mounts.push({ type: 'bind', source: opts.lists, target: LISTS_MOUNT, readOnly: true });

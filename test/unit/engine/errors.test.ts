@@ -64,3 +64,9 @@ test('failureKind: an EngineError keeps the kind it was made with; a raw error i
   assert.equal(failureKind(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' })), 'unreachable');
   assert.equal(failureKind(new Error('no basic auth credentials')), 'unauthorized');
 });
+
+test('a bind mount whose source is not on the engine\'s host is "bind-source-missing", not "not-found"', () => {
+  const msg = 'invalid mount config for type "bind": bind source path does not exist: /tmp/tc-x/work';
+  assert.equal(classifyEngineFailure(msg, 400), 'bind-source-missing');
+  assert.equal(classifyEngineFailure('No such image: x', 404), 'not-found');
+});
