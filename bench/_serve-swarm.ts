@@ -83,6 +83,8 @@ export default async function benchSwarm(args: string[]): Promise<void> {
   if ('skip' in rig) throw new Error(`cannot make the two-node rig: ${rig.skip}`);
   try {
     const image = await rig.publish(IMAGE);
+    // serve fences in the visitors on the worker over ssh (its "nodes" entry); the children inherit the key.
+    process.env.TRANSFERCTL_SSH_OPTS = rig.sshOpts;
     const name = () => `tcsb-${randomBytes(3).toString('hex')}`;
     const base = { listen: { port: 0 }, pool: { size: visitors, capacity: visitors * 2 }, limits: { memory: '512m', cpus: 1, pids: 256 } };
     console.log(`serve --backend swarm benchmark: ${visitors} visitors at once on a warm pool of ${visitors}; two nodes on one machine`);
@@ -95,7 +97,7 @@ export default async function benchSwarm(args: string[]): Promise<void> {
       return { host: '127.0.0.1', port, route: m[1], token: m[2] };
     });
     console.log(`one engine: pool filled in ${(one.fillMs / 1000).toFixed(1)} s`);
-    const sw = await measure({ ...base, name: name(), image, backend: 'swarm' }, visitors, requests, async (svc) => {
+    const sw = await measure({ ...base, name: name(), image, backend: 'swarm', nodes: { 'tc-rig=worker': `root@${rig.workerAddr}` } }, visitors, requests, async (svc) => {
       const all = (await sessions(svc)) as unknown as { state: string; node?: string; url?: string; container: string }[];
       const s = all.find((x) => x.state === 'assigned' && x.node === rig.workerNode) ?? all.find((x) => x.state === 'assigned')!;
       const task = (await engine.swarm.tasks({ service: s.container })).find((t) => t.state === 'running')!;

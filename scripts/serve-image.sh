@@ -12,7 +12,7 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/app"
 cp "$(command -v node)" "$ctx/node"
-cp -a package.json bin dist templates node_modules "$ctx/app/"
+cp -aH package.json bin dist templates node_modules "$ctx/app/"  # -H: node_modules may be a symlink (a worktree)
 cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $base
 COPY node /usr/local/bin/node

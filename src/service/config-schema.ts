@@ -33,7 +33,7 @@ export const serveConfigSchema = z
     nodes: z
       .record(z.string().min(1), z.string().regex(/^(ssh:\/\/)?[^\s/]+$/, 'an SSH target like "ssh://user@host" or "user@host"'))
       .optional()
-      .describe('"backend": "swarm": SSH targets of the nodes for `serve --prepare-nodes`, keyed by node ID, hostname or label=value.'),
+      .describe('"backend": "swarm": SSH targets (root) of the nodes, keyed by node ID, hostname or label=value: where `serve --prepare-nodes` sends the image and serve puts its firewall rules.'),
     listen: z
       .strictObject({
         address: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1; "0.0.0.0" opens it to the network.'),
@@ -106,7 +106,7 @@ export const serveConfigSchema = z
         'host-firewall': z
           .boolean()
           .optional()
-          .describe("Install iptables rules (INPUT, DOCKER-USER) so containers reach neither this host's ports nor link-local addresses (cloud metadata). Default true; serve refuses to start where it cannot (not root, no iptables, a remote engine). false: you filter the network yourself."),
+          .describe("Install iptables rules (INPUT, DOCKER-USER) so containers reach neither this host's ports nor link-local addresses (cloud metadata). With backend swarm, on every node, on docker_gwbridge, also against every node's address (this machine's iptables for the manager serve runs on, ssh to the others through nodes). Default true; serve refuses to start where it cannot (not root, no iptables, a remote engine, a node with no SSH target). false: you filter the network yourself."),
         'proxy-to': z
           .enum(['auto', 'address', 'port'])
           .optional()

@@ -23,6 +23,25 @@ export function firewallRules(service: string, bridge: string): FirewallRule[] {
   ];
 }
 
+/** Swarm's bridge on every node: a task's way out (and in, for host-mode published ports). */
+export const SWARM_BRIDGE = 'docker_gwbridge';
+
+/**
+ * A swarm node's rules (backend "swarm"): the same three on Swarm's gateway bridge, plus no new
+ * connection from it to any node's address (`nodeAddrs`: the other nodes' own ports and the
+ * host-mode ports other visitors' notebooks publish there). Replies to the proxy pass: the
+ * proxy's connections arrive from outside the bridge, and their answers are ESTABLISHED.
+ * They hold for every Swarm task on the node, so the nodes should be the workshop's own.
+ */
+export function swarmNodeRules(service: string, nodeAddrs: string[]): FirewallRule[] {
+  const tag = ['-m', 'comment', '--comment', firewallComment(service)];
+  const toNodes = [...new Set(nodeAddrs.filter(Boolean))].map((addr): FirewallRule => ({
+    chain: 'DOCKER-USER',
+    args: ['-i', SWARM_BRIDGE, '-d', addr, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', ...tag, '-j', 'DROP'],
+  }));
+  return [...firewallRules(service, SWARM_BRIDGE), ...toNodes];
+}
+
 /** The `-D` arguments for every line of `iptables -S CHAIN` that carries this service's comment. */
 export function rulesToDelete(listing: string, service: string): string[][] {
   const quoted = `"${firewallComment(service)}"`;

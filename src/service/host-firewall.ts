@@ -1,25 +1,28 @@
-// Installs and removes the service network's host firewall rules (firewall-plan.ts) with
-// iptables, on the engine's own host. Where that cannot work (a remote engine, not root, no
-// iptables or no DOCKER-USER chain) serve refuses to start unless the operator says
+// Installs and removes a service's host firewall rules (firewall-plan.ts) with iptables: on the
+// engine's own host for one engine, and on each swarm node (here or over ssh) for a swarm
+// (backend/swarm-firewall.ts). Where that cannot work (a remote engine, not root, no iptables
+// or no DOCKER-USER chain) serve refuses to start unless the operator says
 // `network.host-firewall: false` (they filter the network themselves).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
-import { firewallRules, rulesToDelete } from './firewall-plan.js';
+import { firewallRules, rulesToDelete, type FirewallRule } from './firewall-plan.js';
 
 const run = promisify(execFile);
-const iptables = (args: string[]) => run('iptables', ['-w', ...args]);
+
+/** Runs `iptables -w ARGS` somewhere: here, or on a node over ssh. */
+export type Iptables = (args: string[]) => Promise<{ stdout: string }>;
+
+export const localIptables: Iptables = (args) => run('iptables', ['-w', ...args]);
 
 export interface FirewallEnv {
   uid?: number;
   local: boolean;
 }
 
-/** Why the rules cannot be applied here, or undefined when they can. */
-export async function firewallProblem(env: FirewallEnv): Promise<string | undefined> {
-  if (!env.local) return 'the engine is not on this machine (its host needs the rules)';
-  if (env.uid !== undefined && env.uid !== 0) return 'serve does not run as root (iptables needs it)';
+/** Why iptables cannot take the rules there, or undefined when it can. */
+export async function iptablesProblem(iptables: Iptables): Promise<string | undefined> {
   try {
     await iptables(['-S', 'DOCKER-USER']);
     await iptables(['-S', 'INPUT']);
@@ -31,6 +34,13 @@ export async function firewallProblem(env: FirewallEnv): Promise<string | undefi
   return undefined;
 }
 
+/** Why the rules cannot be applied here, or undefined when they can. */
+export async function firewallProblem(env: FirewallEnv): Promise<string | undefined> {
+  if (!env.local) return 'the engine is not on this machine (its host needs the rules)';
+  if (env.uid !== undefined && env.uid !== 0) return 'serve does not run as root (iptables needs it)';
+  return iptablesProblem(localIptables);
+}
+
 export async function requireFirewall(engine: Engine, service: string, uid = process.getuid?.()): Promise<void> {
   const problem = await firewallProblem({ uid, local: engine.isLocal });
   if (!problem) return;
@@ -39,15 +49,15 @@ export async function requireFirewall(engine: Engine, service: string, uid = pro
   });
 }
 
-/** Remove this service's rules (any bridge), then add them for `bridge`. */
-export async function applyFirewall(service: string, bridge: string): Promise<void> {
-  await removeFirewall(service);
+/** Remove this service's rules, then add `rules` (in their order, at the top of each chain). */
+export async function applyRules(iptables: Iptables, service: string, rules: FirewallRule[]): Promise<void> {
+  await removeRules(iptables, service);
   // Inserted at the top in reverse, so they end up in the plan's order.
-  for (const r of [...firewallRules(service, bridge)].reverse()) await iptables(['-I', r.chain, '1', ...r.args]);
+  for (const r of [...rules].reverse()) await iptables(['-I', r.chain, '1', ...r.args]);
 }
 
 /** Remove every rule carrying this service's comment; the number removed. */
-export async function removeFirewall(service: string): Promise<number> {
+export async function removeRules(iptables: Iptables, service: string): Promise<number> {
   let n = 0;
   for (const chain of ['INPUT', 'DOCKER-USER']) {
     let listing: string;
@@ -62,6 +72,16 @@ export async function removeFirewall(service: string): Promise<number> {
     }
   }
   return n;
+}
+
+/** Remove this service's rules (any bridge), then add them for `bridge`, on this host. */
+export function applyFirewall(service: string, bridge: string): Promise<void> {
+  return applyRules(localIptables, service, firewallRules(service, bridge));
+}
+
+/** Remove every rule of this service on this host; the number removed. */
+export function removeFirewall(service: string): Promise<number> {
+  return removeRules(localIptables, service);
 }
 
 /** Apply the rules to the service network as it is now (after it was made or re-made). */

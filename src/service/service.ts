@@ -11,6 +11,7 @@ import { prepareDisk } from './home-seed.js';
 import { guardNetwork } from './network-guard.js';
 import { claimService, stopBeforeDown } from './serve-lock.js';
 import { fenceNetwork, removeFirewall, requireFirewall } from './host-firewall.js';
+import { fenceSwarm, unfenceSwarm } from './backend/swarm-firewall.js';
 import { adminPort, type ServeSpec } from './config.js';
 import { buildAdminServer } from './admin-server.js';
 import type { ServiceCore } from './core.js';
@@ -65,6 +66,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const fromEnv = env[spec.adminTokenEnv];
   const adminToken = opts.adminToken ?? (fromEnv || randomBytes(24).toString('hex'));
   if (spec.hostFirewall && !swarm) await requireFirewall(engine, spec.name);
+  if (spec.hostFirewall && swarm) await fenceSwarm(engine, spec, env, log);
   const disk = swarm || !image ? undefined : await prepareDisk(engine, spec, image);
   const network = swarm ? { id: '', created: false } : await ensureNetwork(engine, spec);
   if (spec.hostFirewall && !swarm) await fenceNetwork(engine, spec.name, networkName(spec.name));
@@ -158,6 +160,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
         await engine.networks.remove(network.id).catch(() => {});
         if (spec.hostFirewall) await removeFirewall(spec.name).catch(() => {});
       }
+      if (swarm && spec.hostFirewall && store.list().length === 0) await unfenceSwarm(engine, spec, env).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code;
       throw new UserError(`cannot listen on ${address}:${port}${code ? ` (${code})` : ''}`, {
         hint: code === 'EADDRINUSE' ? `another program uses that port: set ${field} in the serve config${field === 'listen.port' ? ', or pass --port' : ''}` : undefined,
@@ -208,9 +211,15 @@ function httpUrl(address: string, port: number): string {
 }
 
 /** Remove every container and the network of a service (`transferctl serve --down`). */
-export async function serveDown(engine: Engine, spec: ServeSpec, opts: { force?: boolean } = {}): Promise<{ removed: string[] }> {
+export async function serveDown(engine: Engine, spec: ServeSpec, opts: { force?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ removed: string[]; missed?: string[] }> {
   await stopBeforeDown(spec.name, opts.force ?? false);
-  if (spec.backend === 'swarm') return swarmDown(engine, spec);
+  if (spec.backend === 'swarm') {
+    const { removed } = await swarmDown(engine, spec);
+    if (!spec.hostFirewall) return { removed };
+    const fw = await unfenceSwarm(engine, spec, opts.env ?? process.env);
+    if (fw.removed) removed.push(`${fw.removed} firewall rule(s)`);
+    return fw.missed.length ? { removed, missed: fw.missed.map((n) => `firewall rules on ${n}`) } : { removed };
+  }
   const removed: string[] = [];
   for (const c of await engine.containers.list({ labels: { [SL.service]: spec.name }, all: true })) {
     await engine.containers.remove(c.id, { force: true, volumes: true });

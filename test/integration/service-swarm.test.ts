@@ -40,6 +40,16 @@ test('serve: "backend": "swarm" on an engine that is not in a swarm is a clear e
   assert.deepEqual(nets, []);
 });
 
+/** How many iptables rules of the service a node holds (the worker's, over ssh in its namespace). */
+async function rulesOnNode(rig: SwarmRig, node: 'manager' | 'worker', service: string): Promise<number> {
+  const list = async (chain: string) =>
+    node === 'manager'
+      ? (await run('iptables', ['-w', '-S', chain])).stdout
+      : (await run('ssh', [...rig.sshOpts.split(' '), `root@${rig.workerAddr}`, `iptables -w -S ${chain}`])).stdout;
+  const text = (await list('INPUT')) + (await list('DOCKER-USER'));
+  return text.split('\n').filter((l) => l.includes(`"transferctl serve ${service}"`)).length;
+}
+
 describe('serve on a two-node swarm', () => {
   let rig: SwarmRig | undefined;
   let skip: string | undefined;
@@ -59,10 +69,14 @@ describe('serve on a two-node swarm', () => {
   });
   after(async () => {
     for (const x of handles) await x.close().catch(() => {});
-    if (rig && spec) await serveDown(createEngine(), spec).catch(() => {});
+    if (rig && spec) await serveDown(createEngine(), spec, { env: sshEnv() }).catch(() => {});
     await rig?.down();
   });
 
+  // serve fences in the visitors on the worker over ssh, through its "nodes" entry.
+  const rulesOn = (node: 'manager' | 'worker', service: string) => rulesOnNode(rig!, node, service);
+  const sshEnv = () => ({ ...process.env, TRANSFERCTL_SSH_OPTS: rig!.sshOpts });
+  const workerNodes = () => ({ 'tc-rig=worker': `root@${rig!.workerAddr}` });
   const visitorsOn = (x: ServeHandle, node: string, state = 'assigned') => x.core.store.list().filter((s) => s.node === node && s.state === state);
   const runs = async (x: ServeHandle, url: string) => {
     const v = splitUrl(x, url);
@@ -80,8 +94,9 @@ describe('serve on a two-node swarm', () => {
       // is a service of its own, so a preference only makes each placement a coin toss (seen: all
       // four on one node). Without it Swarm puts each new notebook on the node with fewest tasks.
       cull: { interval: 3600 },
+      nodes: workerNodes(),
     });
-    h = await startServe(engine, spec, { adminToken: ADMIN });
+    h = await startServe(engine, spec, { adminToken: ADMIN, env: sshEnv() });
     handles.push(h);
     await until('4 warm notebooks', () => h!.core.pool.counts().warm >= 4, 180_000);
     const nodes = new Set(h.core.store.list().map((s) => s.node));
@@ -128,9 +143,21 @@ describe('serve on a two-node swarm', () => {
       const r = await rig.worker.containers.exec(aContainer.id, ['python3', '-c', probe(addr, 8888)]);
       assert.match(r.stdout, /^closed/, `visitor a reached visitor b's container at ${addr}: ${r.stdout}${r.stderr}`);
     }
-    // What the nodes' own addresses show a visitor (the published notebook ports of others): reported.
-    const r = await rig.worker.containers.exec(aContainer.id, ['python3', '-c', probe(b.target.host, b.target.port)]);
-    t.diagnostic(`visitor on the worker → other visitor's published port on the manager: ${r.stdout.trim()}`);
+    // The nodes' own addresses: neither another visitor's published port nor a node's own port
+    // (the registry on the manager's veth address, the worker's sshd), in either direction.
+    const closed = async (from: 'worker' | 'manager', id: string, host: string, port: number, what: string) => {
+      const r = await (from === 'worker' ? rig!.worker : engine).containers.exec(id, ['python3', '-c', probe(host, port)]);
+      assert.match(r.stdout, /^closed/, `a visitor on the ${from} reached ${what} at ${host}:${port}: ${r.stdout}${r.stderr}`);
+    };
+    const [regHost, regPort] = rig.registry.split(':');
+    await closed('worker', aContainer.id, b.target.host, b.target.port, "the other visitor's published notebook port");
+    await closed('manager', bContainer.id, a.target.host, a.target.port, "the other visitor's published notebook port");
+    await closed('worker', aContainer.id, regHost, Number(regPort), "the manager's own port (registry)");
+    await closed('manager', bContainer.id, rig.workerAddr, 22, "the worker's own port (sshd)");
+    await closed('manager', bContainer.id, b.target.host, b.target.port, 'its own node\'s published port');
+    assert.ok((await rulesOn('manager', spec.name)) > 0 && (await rulesOn('worker', spec.name)) > 0, 'the rules are on both nodes');
+    // The proxy still reaches both (their answers pass the rules).
+    assert.equal(await runs(h, `/user/${a.route}/tree?token=${a.token}`), '42');
   });
 
   test('restart adoption across nodes: a new serve takes back every visitor on both nodes', async (t) => {
@@ -140,7 +167,7 @@ describe('serve on a two-node swarm', () => {
     const url = `/user/${before[0].route}/tree?token=${before[0].token}`;
     await h.close();
     handles.splice(handles.indexOf(h), 1);
-    h = await startServe(engine, spec, { adminToken: ADMIN });
+    h = await startServe(engine, spec, { adminToken: ADMIN, env: sshEnv() });
     handles.push(h);
     const adopted = h.adopted.adopted.filter((a) => a.state === 'assigned').map((a) => a.route).sort();
     assert.deepEqual(adopted, before.map((s) => s.route).sort());
@@ -201,14 +228,15 @@ describe('serve on a two-node swarm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tc-stack-'));
     const stack = `tcst${randomBytes(3).toString('hex')}`;
     const port = 20000 + (randomBytes(2).readUInt16BE() % 20000);
-    const own = testSpec(image, { backend: 'swarm', listen: { address: '127.0.0.1', port }, pool: { size: 1, capacity: 2 } });
+    const own = testSpec(image, { backend: 'swarm', listen: { address: '127.0.0.1', port }, pool: { size: 1, capacity: 2 }, network: { 'host-firewall': false } });
     const env = {
       ...process.env,
       TRANSFERCTL_SERVE_IMAGE: `transferctl-serve:${stack}`,
       TRANSFERCTL_SERVE_CONFIG: join(dir, 'serve.json'),
       TRANSFERCTL_SERVE_ADMIN_TOKEN: ADMIN,
     };
-    writeFileSync(join(dir, 'serve.json'), JSON.stringify({ name: own.name, image, backend: 'swarm', listen: { port }, pool: { size: 1, capacity: 2 }, limits: { memory: '512m' } }));
+    // serve in a stack's container has no iptables of the nodes: the operator fences them (README).
+    writeFileSync(join(dir, 'serve.json'), JSON.stringify({ name: own.name, image, backend: 'swarm', listen: { port }, pool: { size: 1, capacity: 2 }, limits: { memory: '512m' }, network: { 'host-firewall': false } }));
     const serveContainer = async () => (await engine.containers.list({ labels: { 'com.docker.stack.namespace': stack } })).find((c) => c.state === 'running');
     try {
       await run('bash', [join(REPO, 'scripts/serve-image.sh'), env.TRANSFERCTL_SERVE_IMAGE], { maxBuffer: 1 << 20 });
@@ -243,9 +271,9 @@ describe('serve on a two-node swarm', () => {
       backend: 'swarm',
       pool: { size: 1, capacity: 1 },
       placement: { constraints: ['node.labels.tc-rig == worker'] },
-      nodes: { 'tc-rig=worker': `root@${rig.workerAddr}` },
+      nodes: workerNodes(),
     });
-    const x = await startServe(engine, local, { adminToken: ADMIN });
+    const x = await startServe(engine, local, { adminToken: ADMIN, env: sshEnv() });
     handles.push(x);
     try {
       const err = await until('the start to fail', () => x.core.pool.lastError, 120_000);
@@ -258,13 +286,13 @@ describe('serve on a two-node swarm', () => {
       assert.deepEqual(r.uncovered, []);
       assert.ok(await rig.worker.images.inspect(NOTEBOOK6_IMAGE), 'the worker has the image now');
       t.diagnostic(`sent ${r.prepared[0].result.layers.sent} of ${r.prepared[0].result.layers.total} layers (${r.prepared[0].result.mode})`);
-      const y = await startServe(engine, local, { adminToken: ADMIN });
+      const y = await startServe(engine, local, { adminToken: ADMIN, env: sshEnv() });
       handles.push(y);
       await until('a warm notebook on the worker', () => y.core.store.list().some((s) => s.state === 'warm' && s.node === rig!.workerNode), 120_000);
       await y.close();
       handles.splice(handles.indexOf(y), 1);
     } finally {
-      await serveDown(engine, local);
+      await serveDown(engine, local, { env: sshEnv() });
     }
   });
 
@@ -273,8 +301,11 @@ describe('serve on a two-node swarm', () => {
     const engine = await requireEngine(t);
     await h.close();
     handles.splice(handles.indexOf(h), 1);
-    const r = await serveDown(engine, spec);
+    const r = await serveDown(engine, spec, { env: sshEnv() });
     assert.ok(r.removed.length > 0);
+    assert.equal(r.missed, undefined, 'every node was reached');
+    assert.equal(await rulesOn('manager', spec.name), 0, 'no firewall rule left on the manager');
+    assert.equal(await rulesOn('worker', spec.name), 0, 'no firewall rule left on the worker');
     assert.deepEqual(await engine.swarm.services({ labels: { [SL.service]: spec.name } }), []);
     assert.deepEqual((await engine.networks.list({ labels: [`${SL.service}=${spec.name}`] })).map((n) => n.name), []);
     await until('no container of the service on either node', async () => {

@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import { DEFAULT_CONFIG_NAME, loadServeConfig } from '../../service/config.js';
 import { serveJsonSchema } from '../../service/config-schema.js';
 import { serveDown, startServe } from '../../service/service.js';
-import { info, printJson, say } from '../output.js';
+import { info, printJson, say, warn } from '../output.js';
 
 function portArg(v: string): number {
   const n = Number(v);
@@ -37,6 +37,7 @@ export function define(program: Command): void {
         const r = await serveDown(engine, spec, { force: opts.force });
         if (opts.json) printJson(r);
         else say(r.removed.length ? `Removed ${r.removed.join(', ')}.` : `Nothing of service "${spec.name}" was left.`);
+        if (r.missed?.length) warn(`not reached, remove them there: ${r.missed.join(', ')} (comment "transferctl serve ${spec.name}")`);
         return;
       }
       if (opts.prepareNodes) {

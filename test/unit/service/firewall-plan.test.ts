@@ -1,7 +1,7 @@
 // The host firewall rules of a service network, and finding them again by their comment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firewallRules, rulesToDelete } from '../../../src/service/firewall-plan.js';
+import { firewallRules, rulesToDelete, swarmNodeRules } from '../../../src/service/firewall-plan.js';
 import { firewallProblem } from '../../../src/service/host-firewall.js';
 
 test('the rules: nothing new from the bridge to the host, no DNAT from it, no link-local', () => {
@@ -30,4 +30,13 @@ test('only this service\'s rules are found for removal', () => {
 test('where the rules cannot go, the reason', async () => {
   assert.match((await firewallProblem({ local: false, uid: 0 }))!, /not on this machine/);
   assert.match((await firewallProblem({ local: true, uid: 1000 }))!, /not run as root/);
+});
+
+test('a swarm node\'s rules: the bridge rules on docker_gwbridge, and no new connection to any node address', () => {
+  const rules = swarmNodeRules('ws', ['10.0.0.1', '10.0.0.2', '10.0.0.1', '']);
+  assert.deepEqual(rules.map((r) => r.chain), ['INPUT', 'DOCKER-USER', 'DOCKER-USER', 'DOCKER-USER', 'DOCKER-USER']);
+  for (const r of rules) assert.deepEqual(r.args.slice(0, 2), ['-i', 'docker_gwbridge']);
+  const toNodes = rules.slice(3).map((r) => r.args.join(' '));
+  assert.deepEqual(toNodes.map((a) => /-d (\S+)/.exec(a)![1]), ['10.0.0.1', '10.0.0.2'], 'each address once, none empty');
+  for (const a of toNodes) assert.ok(a.includes('! --ctstate ESTABLISHED,RELATED'), 'answers to the proxy pass');
 });
