@@ -45,10 +45,13 @@ function killedSave(ws: TestWorkspace, how: { stage?: string; afterMs?: number }
 /** The host folders with the temporary container's lists that the run with this pid made. */
 const listsFoldersOf = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`transferctl-lists-${pid}-`));
 
-async function leftovers(engine: Engine, pid: number): Promise<{ containers: number; images: number }> {
+/** What the run with this pid left: temporary containers, and untagged images it made except
+ *  `finished` (a save it completed: the tag pointed at it when it died; a later save may leave it
+ *  untagged like any earlier save, and that is not a leftover). */
+async function leftovers(engine: Engine, pid: number, finished?: string): Promise<{ containers: number; images: number }> {
   const owner = (labels: Record<string, string>) => labels[L.ownerPid]?.endsWith(`:${pid}`);
   const containers = (await engine.containers.list({ labels: [L.temporary], all: true })).filter((c) => owner(c.labels)).length;
-  const images = (await engine.images.list({ labels: [S.kind], danglingOnly: true })).filter((i) => owner(i.labels)).length;
+  const images = (await engine.images.list({ labels: [S.kind], danglingOnly: true })).filter((i) => owner(i.labels) && i.id !== finished).length;
   return { containers, images };
 }
 
@@ -91,17 +94,19 @@ test('SIGKILL during save leaves the previous image, tag and folder intact; the 
     writeFileSync(join(ws.dir, 'data/large.bin'), Buffer.alloc(24 * 1024 * 1024, afterMs % 251));
     writeFileSync(join(ws.dir, `new-${afterMs}.txt`), `${afterMs}\n`);
     folder = treeOf(ws.dir);
+    const before = (await engine.images.inspect(ref))?.id;
     const { pid } = await killedSave(ws, { afterMs });
     const now = (await engine.images.inspect(ref))?.id;
     assert.deepEqual(treeOf(ws.dir), folder, `killed after ${afterMs} ms: the folder is as it was`);
-    if (now !== saved) {
+    if (now !== before) {
       // The run got as far as moving the tag: then the new image is complete.
       const img = await engine.images.inspect(ref);
       assert.equal(img?.labels[S.kind], 'save');
     }
     const up = await runCli(['save', '--json'], { cwd: ws.dir });
     assert.equal(up.code, 0, up.stderr);
-    assert.deepEqual(await leftovers(engine, pid), { containers: 0, images: 0 });
+    const finished = now !== before ? now : undefined;
+    assert.deepEqual(await leftovers(engine, pid, finished), { containers: 0, images: 0 }, `killed after ${afterMs} ms (${finished ? 'after' : 'before'} its tag moved): the next save removed the leftovers`);
   }
   const final = await runCli(['restore', ref, join(probes, 'final')], { cwd: ws.dir });
   assert.equal(final.code, 0, final.stderr);

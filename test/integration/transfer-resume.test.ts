@@ -41,7 +41,8 @@ test('resume: after a cut connection the next run resends at most the layer that
     labels: { 'org.transferctl.test': `resume-${RUN}`, 'org.transferctl.managed': 'true', 'org.transferctl.role': 'temporary' },
   });
 
-  // First run, on a slow link, killed once the first of the three layers is loaded there.
+  // First run, on a slow link, killed once the first of the three layers is loaded there and the
+  // second is on its way (about 3 s per layer at this rate: the cut comes early in layer 2).
   await exec('tc', ['qdisc', 'add', 'dev', rig.hostVeth, 'root', 'tbf', 'rate', '16mbit', 'burst', '64kb', 'latency', '50ms']);
   let stderr = '';
   try {
@@ -53,7 +54,7 @@ test('resume: after a cut connection the next run resends at most the layer that
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (d) => {
         stderr += d;
-        if (/layer 1 of 3 loaded there/.test(stderr)) resolve();
+        if (/layer 1 of 3 loaded there/.test(stderr) && /sending layer 2 of 3/.test(stderr)) resolve();
       });
       child.on('close', () => reject(new Error(`finished before it could be cut: ${stderr}`)));
     });
