@@ -138,3 +138,17 @@ async function pushTag(engine: Engine, tag: string, req: CacheRequest): Promise<
   }
   return tag;
 }
+
+/** `rm --image`: the environment tags of this workspace's cache repository on this engine (a cache: the registry keeps its copy). */
+export async function removeEnvironmentTags(engine: Engine, spec: WorkspaceSpec): Promise<string[]> {
+  const { repo } = cacheRepo(spec);
+  const removed: string[] = [];
+  for (const img of await engine.images.list({ reference: repo })) {
+    for (const tag of img.repoTags) {
+      if (!tag.startsWith(`${repo}:env-`)) continue;
+      await engine.images.remove(tag);
+      removed.push(tag);
+    }
+  }
+  return removed;
+}
