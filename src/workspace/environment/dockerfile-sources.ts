@@ -16,16 +16,19 @@ interface Instruction {
   args: string;
 }
 
-/** The instructions, continuation lines joined, comments and heredoc bodies dropped. */
-export function parseInstructions(text: string): Instruction[] {
+/**
+ * The instructions, continuation lines joined, comments and heredoc bodies dropped. A heredoc
+ * whose terminator never comes was not one (e.g. `x<<y` in a shell line): parsed again without it.
+ */
+export function parseInstructions(text: string, notHeredoc: Set<number> = new Set()): Instruction[] {
   const lines = text.split(/\r?\n/);
   const escape = /^#\s*escape\s*=\s*`/i.test(lines.find((l) => l.trim() !== '') ?? '') ? '`' : '\\';
   const out: Instruction[] = [];
   let current = '';
-  let heredoc: string | null = null;
-  for (const raw of lines) {
+  let heredoc: { word: string; line: number } | null = null;
+  for (const [n, raw] of lines.entries()) {
     if (heredoc !== null) {
-      if (raw.replace(/^\t+/, '') === heredoc) heredoc = null;
+      if (raw.replace(/^\t+/, '') === heredoc.word) heredoc = null;
       continue;
     }
     const line = raw.trim();
@@ -38,10 +41,12 @@ export function parseInstructions(text: string): Instruction[] {
     const m = /^(\S+)\s*(.*)$/s.exec(current.trim());
     current = '';
     if (!m) continue;
-    out.push({ op: m[1].toUpperCase(), args: m[2] });
+    const op = m[1].toUpperCase();
+    out.push({ op, args: m[2] });
     const doc = /<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(m[2]);
-    if (doc && (m[1].toUpperCase() === 'RUN' || m[1].toUpperCase() === 'COPY' || m[1].toUpperCase() === 'ADD')) heredoc = doc[2];
+    if (doc && (op === 'RUN' || op === 'COPY' || op === 'ADD') && !notHeredoc.has(n)) heredoc = { word: doc[2], line: n };
   }
+  if (heredoc) return parseInstructions(text, new Set([...notHeredoc, heredoc.line]));
   return out;
 }
 

@@ -58,3 +58,8 @@ test('substituteKnown: defaults, alternatives, unknown names', () => {
   assert.equal(substituteKnown('$A', {}), null);
   assert.equal(substituteKnown('plain', {}), 'plain');
 });
+
+test('a "heredoc" that never ends was a shell operator: the instructions after it still count', () => {
+  const r = dockerfileReads(['FROM a', 'RUN python3 -c "print(x<<y)"', 'COPY requirements.txt /tmp/'].join('\n'));
+  assert.deepEqual(r.sources, ['requirements.txt']);
+});
