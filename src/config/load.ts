@@ -119,6 +119,7 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
       buildArgs: raw.image?.['build-args'] ?? {},
       target: raw.image?.target,
       pull: raw.image?.pull ?? false,
+      cacheRepo: raw.image?.['cache-repo'],
     },
     volume: {
       hostDir,

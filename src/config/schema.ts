@@ -30,6 +30,12 @@ export const imageSchema = z
     'build-args': z.record(z.string(), z.string()).optional().describe('Build arguments (ARG) for the Dockerfile.'),
     target: z.string().min(1).optional().describe('Build stage to stop at (multi-stage Dockerfiles).'),
     pull: z.boolean().optional().describe('Always try to pull a newer base image when building. Default: false.'),
+    'cache-repo': z
+      .string()
+      .min(1)
+      .regex(/^(?:[a-z0-9][a-z0-9.-]*(?::\d+)?\/)?[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*$/, 'a repository without a tag: [registry/]repository, e.g. "127.0.0.1:5000/team/analysis-env"')
+      .optional()
+      .describe('Repository of prebuilt environment images, tagged env-<hash of the environment\'s inputs>: `build` and `up` pull from it instead of building, `build --push-cache` pushes to it. Default: <commit.repo>/<image name>-env when commit.repo is set, else none (builds stay on this engine).'),
   })
   .describe('The workspace image.');
 

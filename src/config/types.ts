@@ -25,6 +25,8 @@ export interface WorkspaceSpec {
     buildArgs: Record<string, string>;
     target?: string;
     pull: boolean;
+    /** image.cache-repo: where prebuilt environment images are pulled from and pushed to. */
+    cacheRepo?: string;
   };
   volume: {
     hostDir: string;

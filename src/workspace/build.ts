@@ -4,6 +4,8 @@ import type { Engine, OnProgress } from '../engine/index.js';
 import type { WorkspaceSpec } from '../config/types.js';
 import { buildInput } from './environment/build-input.js';
 import { detectEnvironment } from './environment/source.js';
+import { environmentImage, type EnvironmentImage } from './environment/cache.js';
+import type { AuthContext } from '../engine/registry-auth.js';
 import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';
@@ -13,8 +15,13 @@ export interface BuildRequest {
   offline?: boolean;
   noCache?: boolean;
   pull?: boolean;
+  /** Push the environment image to the cache repository (image.cache-repo or commit.repo). */
+  pushCache?: boolean;
   signal?: AbortSignal;
   onProgress?: OnProgress;
+  /** One line for each cache decision (found, pulled, built because …). */
+  onStep?: (message: string) => void;
+  auth?: AuthContext;
 }
 
 export interface BuildResult {
@@ -23,6 +30,14 @@ export interface BuildResult {
   base?: string;
   dockerfile: string;
   seconds: number;
+  /** Where the environment came from: this engine, the cache repository, or a build. */
+  cache: EnvironmentImage['cache'];
+  /** The environment image's hash tag (<repo>:env-<hash12>), null when it could not be made. */
+  hashTag: string | null;
+  /** Why it was built rather than pulled. */
+  why?: string;
+  /** The reference --push-cache pushed. */
+  pushed?: string;
 }
 
 export function imageLabels(spec: WorkspaceSpec, dockerfile: string): Record<string, string> {
@@ -43,19 +58,32 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
   const started = Date.now();
   const source = detectEnvironment(spec);
   const input = await buildInput(engine, spec, source, { offline: req.offline, onProgress: req.onProgress });
-  const builtId = await engine.images.build(
-    input.context(),
-    {
-      tags: [],
-      dockerfile: input.dockerfile,
-      buildArgs: input.buildArgs,
-      target: input.target,
-      pull: req.pull ?? spec.image.pull,
-      noCache: req.noCache,
-      signal: req.signal,
-    },
-    req.onProgress,
-  );
-  const imageId = await labelImage(engine, builtId, spec.image.name, imageLabels(spec, input.label), req.signal);
-  return { image: spec.image.name, imageId, base: input.base, dockerfile: input.label, seconds: (Date.now() - started) / 1000 };
+  const build = (tags: string[]) =>
+    engine.images.build(
+      input.context(),
+      {
+        tags,
+        dockerfile: input.dockerfile,
+        buildArgs: input.buildArgs,
+        target: input.target,
+        pull: req.pull ?? spec.image.pull,
+        noCache: req.noCache,
+        signal: req.signal,
+      },
+      req.onProgress,
+    );
+  const env = await environmentImage(engine, spec, input, build, req);
+  // Pulled or built, the workspace image is the environment plus transferctl's labels.
+  const imageId = await labelImage(engine, env.imageId, spec.image.name, imageLabels(spec, input.label), req.signal);
+  return {
+    image: spec.image.name,
+    imageId,
+    base: input.base,
+    dockerfile: input.label,
+    seconds: (Date.now() - started) / 1000,
+    cache: env.cache,
+    hashTag: env.hashTag,
+    why: env.why,
+    pushed: env.pushed,
+  };
 }

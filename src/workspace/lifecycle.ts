@@ -6,6 +6,7 @@ import { findWorkspaceContainer, foreignContainerError, requireWorkspaceContaine
 import { ownedBy } from './labels.js';
 import { hostUser } from './host-user.js';
 import { UserError } from '../errors.js';
+import { removeEnvironmentTags } from './environment/cache.js';
 
 export interface StopResult {
   container: string;
@@ -26,6 +27,8 @@ export interface RemoveResult {
   container: string;
   removed: boolean;
   imageRemoved?: string;
+  /** The environment image's hash tags removed with it (rm --image). */
+  environmentRemoved?: string[];
 }
 
 export async function remove(engine: Engine, spec: WorkspaceSpec, opts: { image?: boolean; force?: boolean } = {}): Promise<RemoveResult> {
@@ -37,14 +40,16 @@ export async function remove(engine: Engine, spec: WorkspaceSpec, opts: { image?
     removed = true;
   }
   let imageRemoved: string | undefined;
+  let environmentRemoved: string[] | undefined;
   if (opts.image) {
     const img = await engine.images.inspect(spec.image.name);
     if (img && (ownedBy(img.labels, spec) || opts.force)) {
       await engine.images.remove(spec.image.name);
       imageRemoved = spec.image.name;
     }
+    environmentRemoved = await removeEnvironmentTags(engine, spec);
   }
-  return { container: found.kind === 'none' ? spec.containerName : found.container.name, removed, imageRemoved };
+  return { container: found.kind === 'none' ? spec.containerName : found.container.name, removed, imageRemoved, environmentRemoved };
 }
 
 export async function logs(engine: Engine, spec: WorkspaceSpec, opts: { follow?: boolean; tail?: number }): Promise<Readable> {

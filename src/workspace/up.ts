@@ -45,6 +45,8 @@ export interface UpResult {
   /** What `up` had to do. */
   action: 'created' | 'started' | 'already-running';
   built: boolean;
+  /** When `up` had to make the image: where its environment came from (build.ts BuildResult). */
+  environment?: { cache: 'local' | 'pulled' | 'built'; hashTag: string | null; why?: string };
   notes: string[];
 }
 
@@ -192,11 +194,13 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;
+  let environment: UpResult['environment'];
   if (!image) {
     step(`building image ${spec.image.name}`);
     const { buildWorkspaceImage } = await import('./build.js');
-    await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress });
+    const b = await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress, onStep: step });
     built = true;
+    environment = { cache: b.cache, hashTag: b.hashTag, why: b.why };
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
   // A remote engine mounts from its own host: the folder must be there (or in its volume).
@@ -225,6 +229,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
       ...r,
       action: 'created',
       built,
+      environment,
       notes,
     };
   } catch (err) {

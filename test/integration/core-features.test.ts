@@ -27,12 +27,18 @@ test('apt.txt: init writes a Dockerfile that installs it; the package is there i
   const r = await engine.containers.exec(c!.id, ['jq', '--version']);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /^jq-/);
-  // Editing code does not invalidate the dependency layers.
+  // Editing code does not change the environment's hash: the next build finds it, installs nothing.
   writeFileSync(join(ws.dir, 'analysis.py'), 'print(1)\n');
   const rebuild = await runCli(['build', '--progress', 'plain'], { cwd: ws.dir });
   assert.equal(rebuild.code, 0, rebuild.stderr);
-  assert.match(rebuild.stderr, /Using cache/);
-  assert.doesNotMatch(rebuild.stderr, /apt-get install[^\n]*\n(?![\s\S]*Using cache)/);
+  assert.match(rebuild.stderr, /environment \S+-env:env-[0-9a-f]{12} is on this engine/);
+  assert.doesNotMatch(rebuild.stderr, /apt-get install/);
+  // Editing apt.txt changes it: a build, where the layers above the edit are built again.
+  writeFileSync(join(ws.dir, 'apt.txt'), '# tools\njq\n# edited\n');
+  const edited = await runCli(['build', '--progress', 'plain'], { cwd: ws.dir });
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.match(edited.stderr, /building the environment: no registry configured/);
+  assert.match(edited.stderr, /Using cache/);
 });
 
 test('gpu on an engine without the NVIDIA runtime: a clear error, nothing left', async (t) => {
