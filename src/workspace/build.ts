@@ -4,6 +4,8 @@ import type { Engine, OnProgress } from '../engine/index.js';
 import type { WorkspaceSpec } from '../config/types.js';
 import { buildInput } from './environment/build-input.js';
 import { detectEnvironment } from './environment/source.js';
+import { watchBuild } from './environment/build-failure.js';
+import { startScriptOf } from './start-script.js';
 import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';
@@ -22,6 +24,8 @@ export interface BuildResult {
   imageId: string;
   base?: string;
   dockerfile: string;
+  /** The image's start script (start-script.ts), which wraps the notebook command. */
+  startScript?: string;
   seconds: number;
 }
 
@@ -43,6 +47,7 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
   const started = Date.now();
   const source = detectEnvironment(spec);
   const input = await buildInput(engine, spec, source, { offline: req.offline, onProgress: req.onProgress });
+  const watch = watchBuild(req.onProgress);
   const builtId = await engine.images.build(
     input.context(),
     {
@@ -54,8 +59,12 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
       noCache: req.noCache,
       signal: req.signal,
     },
-    req.onProgress,
-  );
+    watch.onProgress,
+  ).catch((err: unknown) => {
+    throw watch.explain(err);
+  });
   const imageId = await labelImage(engine, builtId, spec.image.name, imageLabels(spec, input.label), req.signal);
-  return { image: spec.image.name, imageId, base: input.base, dockerfile: input.label, seconds: (Date.now() - started) / 1000 };
+  // A repo2docker `start` script (its label may come from a Dockerfile `init --dockerfile` wrote).
+  const startScript = startScriptOf((await engine.images.inspect(imageId))?.labels);
+  return { image: spec.image.name, imageId, base: input.base, dockerfile: input.label, startScript, seconds: (Date.now() - started) / 1000 };
 }
