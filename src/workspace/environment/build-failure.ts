@@ -5,6 +5,9 @@ import { UserError } from '../../errors.js';
 import type { OnProgress } from '../../engine/index.js';
 import { ERROR_MARK, HINT_MARK } from './repo2docker/dockerfile.js';
 
+// The legacy builder colours a step's stderr red.
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 export interface FailureWatch {
   onProgress: OnProgress;
   /** The user's error when a step said why it stopped, else the engine's own error. */
@@ -17,7 +20,7 @@ export function watchBuild(forward: OnProgress = () => {}): FailureWatch {
   return {
     onProgress(event) {
       for (const line of (event.stream ?? '').split('\n')) {
-        const text = line.trim();
+        const text = line.replace(ANSI, '').trim();
         if (text.startsWith(ERROR_MARK) && message === undefined) message = text.slice(ERROR_MARK.length).trim();
         else if (text.startsWith(HINT_MARK) && hint === undefined) hint = text.slice(HINT_MARK.length).trim();
       }
