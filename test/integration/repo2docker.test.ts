@@ -76,3 +76,26 @@ test('runtime.txt r-…: refused before any build, with a way out', async (t) =>
   assert.match(r.stderr, /Dockerfile that installs R/);
   assert.equal(await engine.containers.inspect(ws.container), null);
 });
+
+test('init --dockerfile: the Dockerfile goes where it counts (binder/), builds from the folder, start still wraps Jupyter', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const ws = makeWorkspace(t, engine);
+  mkdirSync(join(ws.dir, 'binder'));
+  writeFileSync(join(ws.dir, 'binder', 'postBuild'), '#!/bin/sh\ntouch "$HOME/postbuild-ran"\n');
+  writeFileSync(join(ws.dir, 'binder', 'start'), '#!/bin/sh\necho "$@" > /tmp/start-ran\nexec "$@"\n');
+  const cfg = readFileSync(ws.config, 'utf8');
+  rmSync(ws.config);
+  const init = await runCli(['init', '--dockerfile'], { cwd: ws.dir });
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /^Wrote transfer\.json, \.dockerignore, binder\/Dockerfile in /m);
+  assert.match(init.stdout, /The image builds from: binder\/Dockerfile \(written now/);
+  writeFileSync(ws.config, cfg);
+  const up = await runCli(['up', '--json'], { cwd: ws.dir });
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal((await engine.images.inspect(ws.image))?.labels[L.dockerfile], 'file:Dockerfile');
+  const c = await engine.containers.inspect(ws.container);
+  const r = await engine.containers.exec(c!.id, ['sh', '-c', 'test -f /home/jovyan/postbuild-ran && cat /tmp/start-ran']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^jupyter-notebook /);
+});
