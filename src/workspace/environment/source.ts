@@ -13,7 +13,7 @@ export type EnvironmentSource =
   | { kind: 'dockerfile'; dockerfile: string; context: string; from: 'config' | 'folder' }
   /** repo2docker's files (plan.dockerfile: binder/Dockerfile, which overrides the rest). */
   | { kind: 'repo2docker'; plan: Repo2dockerPlan }
-  /** transferctl's own Jupyter Dockerfile, with the dependency files it knows. */
+  /** transferctl's own Jupyter Dockerfile, when none of repo2docker's files is there. */
   | { kind: 'builtin' };
 
 export function detectEnvironment(spec: WorkspaceSpec): EnvironmentSource {

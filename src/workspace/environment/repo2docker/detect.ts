@@ -130,7 +130,7 @@ export function readRepo2docker(root: string): Repo2dockerPlan {
     plan.runtime = rel('runtime.txt');
     plan.python = runtime.runtime.version;
     used(plan.runtime, `checks that the base image's python3 is ${plan.python} (transferctl cannot download Pythons)`);
-  } else if (runtime) used(rel('runtime.txt'), `cannot be honoured: ${plan.problems.at(-1)?.message}`);
+  } else if (runtime) used(rel('runtime.txt'), 'cannot be honoured (see the problem below)');
   if (env) {
     plan.environment = rel(env);
     used(plan.environment, 'conda/mamba updates the base environment from it (needs a conda base image)');
