@@ -90,9 +90,15 @@ async function generatedInput(engine: Engine, spec: WorkspaceSpec, plan: Repo2do
   const base = choice.image;
   const generated = repo2dockerDockerfile(plan, { defaultBase: base, repoDir: spec.volume.mountPoint });
   const label = choice.kind === 'stacks' ? `builtin:${STACKS_IMAGE}` : `builtin:${base}`;
+  const buildArgs: Record<string, string> = { ...spec.image.buildArgs, BASE_IMAGE: base };
+  if (generated.needsFolder && !buildArgs.NB_USER) {
+    // postBuild runs as the base image's own user when it has one (docker-stacks: jovyan).
+    const user = notebookUser((await engine.images.inspect(base))?.user);
+    if (user) buildArgs.NB_USER = user;
+  }
   const common = {
     dockerfileText: generated.text,
-    buildArgs: { ...spec.image.buildArgs, BASE_IMAGE: base },
+    buildArgs,
     target: spec.image.target,
     base,
     label: plan.files.length ? `repo2docker:${plan.dir || '.'}` : label,
@@ -105,4 +111,10 @@ async function generatedInput(engine: Engine, spec: WorkspaceSpec, plan: Repo2do
   const files: MemoryFile[] = [{ name: 'Dockerfile', content: generated.text }];
   for (const path of generated.files) files.push({ name: path, content: readFileSync(join(spec.root, path)) });
   return { ...common, context: () => memoryTar(files), dockerfile: 'Dockerfile', contextDir: null, memoryFiles: files };
+}
+
+/** The base image's user, when it is not root (USER 1000, USER jovyan:users → jovyan). */
+export function notebookUser(imageUser: string | undefined): string | undefined {
+  const name = (imageUser ?? '').split(':')[0].trim();
+  return name && name !== 'root' && name !== '0' ? name : undefined;
 }
