@@ -171,8 +171,10 @@ export function readRepo2docker(root: string): Repo2dockerPlan {
     } else ignored(rel('install.R'), 'repo2docker runs it only with a DESCRIPTION file or runtime.txt r-…');
   }
   if (atRoot('DESCRIPTION')) {
-    plan.description = 'DESCRIPTION';
-    used('DESCRIPTION', 'installs the folder as an R package (remotes::install_local)');
+    if (plan.pack === 'r') {
+      plan.description = 'DESCRIPTION';
+      used('DESCRIPTION', 'installs the folder as an R package (remotes::install_local)');
+    } else ignored('DESCRIPTION', `${rel(juliaFile ?? 'Project.toml')} decides (repo2docker's rule)`);
   }
   if (juliaFile) {
     plan.julia = rel(juliaFile);

@@ -107,9 +107,11 @@ test('runtime.txt: python-X.Y is checked; r-… is a problem with a way out', (t
 });
 
 test('Julia: Project.toml decides, pip files still count', (t) => {
-  const plan = readRepo2docker(folder(t, { 'Project.toml': '[deps]\n', 'requirements.txt': 'a\n', 'environment.yml': 'x: 1\n' }));
+  const plan = readRepo2docker(folder(t, { 'Project.toml': '[deps]\n', 'requirements.txt': 'a\n', 'environment.yml': 'x: 1\n', DESCRIPTION: 'Package: x\n' }));
   assert.equal(plan.pack, 'julia');
   assert.equal(plan.julia, 'Project.toml');
   assert.equal(plan.requirements, 'requirements.txt');
   assert.equal(plan.environment, 'environment.yml');
+  assert.equal(plan.description, undefined);
+  assert.match(action(plan, 'DESCRIPTION')!.action, /ignored: Project\.toml decides/);
 });
