@@ -75,7 +75,7 @@ export function init(folderArg: string, opts: { force?: boolean; dockerfile?: bo
 }
 
 function buildsFrom(plan: ReturnType<typeof readRepo2docker>, written: string | undefined): string {
-  if (written) return `${written} (written now from the files below; edit it freely, it overrides them from now on)`;
+  if (written) return `${written} (written now from the files listed; edit it freely: from now on it overrides them)`;
   if (plan.dockerfile) return `${plan.dockerfile} (your Dockerfile)`;
   if (plan.files.some((f) => f.used)) return `transferctl's Dockerfile generated at each build from repo2docker's files${plan.dir ? ` in ${plan.dir}/` : ''}`;
   return "transferctl's own Jupyter Dockerfile (no repo2docker files found)";
