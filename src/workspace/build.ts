@@ -6,6 +6,8 @@ import { buildInput } from './environment/build-input.js';
 import { detectEnvironment } from './environment/source.js';
 import { environmentImage, type EnvironmentImage } from './environment/cache.js';
 import type { AuthContext } from '../engine/registry-auth.js';
+import { watchBuild } from './environment/build-failure.js';
+import { startScriptOf } from './start-script.js';
 import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';
@@ -29,6 +31,8 @@ export interface BuildResult {
   imageId: string;
   base?: string;
   dockerfile: string;
+  /** The image's start script (start-script.ts), which wraps the notebook command. */
+  startScript?: string;
   seconds: number;
   /** Where the environment came from: this engine, the cache repository, or a build. */
   cache: EnvironmentImage['cache'];
@@ -58,28 +62,36 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
   const started = Date.now();
   const source = detectEnvironment(spec);
   const input = await buildInput(engine, spec, source, { offline: req.offline, onProgress: req.onProgress });
+  const watch = watchBuild(req.onProgress);
   const build = (tags: string[]) =>
-    engine.images.build(
-      input.context(),
-      {
-        tags,
-        dockerfile: input.dockerfile,
-        buildArgs: input.buildArgs,
-        target: input.target,
-        pull: req.pull ?? spec.image.pull,
-        noCache: req.noCache,
-        signal: req.signal,
-      },
-      req.onProgress,
-    );
+    engine.images
+      .build(
+        input.context(),
+        {
+          tags,
+          dockerfile: input.dockerfile,
+          buildArgs: input.buildArgs,
+          target: input.target,
+          pull: req.pull ?? spec.image.pull,
+          noCache: req.noCache,
+          signal: req.signal,
+        },
+        watch.onProgress,
+      )
+      .catch((err: unknown) => {
+        throw watch.explain(err);
+      });
   const env = await environmentImage(engine, spec, input, build, req);
   // Pulled or built, the workspace image is the environment plus transferctl's labels.
   const imageId = await labelImage(engine, env.imageId, spec.image.name, imageLabels(spec, input.label), req.signal);
+  // A repo2docker `start` script (its label may come from a Dockerfile `init --dockerfile` wrote).
+  const startScript = startScriptOf((await engine.images.inspect(imageId))?.labels);
   return {
     image: spec.image.name,
     imageId,
     base: input.base,
     dockerfile: input.label,
+    startScript,
     seconds: (Date.now() - started) / 1000,
     cache: env.cache,
     hashTag: env.hashTag,

@@ -4,6 +4,7 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { workspaceLabels } from './labels.js';
 import { L } from '../labels.js';
 import { entrypointScript } from './entrypoint.js';
+import { wrapWithStart } from './start-script.js';
 
 /** argv[0] of the inline user-mapping script (shows in `ps` inside the container). */
 export const ENTRYPOINT_NAME = 'transferctl-entrypoint';
@@ -19,6 +20,8 @@ export interface RuntimeFacts {
   /** Host path of the SSH agent socket, when forwarding. */
   sshAuthSock?: string;
   configHash?: string;
+  /** The image's repo2docker `start` script (start-script.ts), which wraps the command. */
+  startScript?: string;
 }
 
 const JUPYTER_BINARIES = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
@@ -51,7 +54,7 @@ export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts): Contain
   }
   const labels = { ...workspaceLabels(spec) };
   if (facts.configHash) labels[L.configHash] = facts.configHash;
-  const command = jupyterCommand(spec);
+  const command = wrapWithStart(jupyterCommand(spec), facts.startScript);
   const plan: ContainerCreateSpec = {
     name: spec.containerName,
     image: spec.image.name,

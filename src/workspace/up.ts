@@ -12,6 +12,7 @@ import { hostUser } from './host-user.js';
 import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
+import { startScriptOf } from './start-script.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
 
@@ -195,17 +196,20 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;
   let environment: UpResult['environment'];
+  // repo2docker's `start` wraps the command when the image carries one (start-script.ts).
+  let startScript = startScriptOf(image?.labels);
   if (!image) {
     step(`building image ${spec.image.name}`);
     const { buildWorkspaceImage } = await import('./build.js');
     const b = await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress, onStep: step });
+    startScript = b.startScript;
     built = true;
     environment = { cache: b.cache, hashTag: b.hashTag, why: b.why };
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
   // A remote engine mounts from its own host: the folder must be there (or in its volume).
   const placed = await placeFolder(engine, spec);
-  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, facts);
+  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, { ...facts, startScript });
 
   step(`creating container ${spec.containerName}`);
   let id: string | undefined;

@@ -8,7 +8,7 @@ import { buildWorkspaceImage } from '../../workspace/build.js';
 export function define(program: Command): void {
   program
     .command('build')
-    .description("build the workspace's image (your Dockerfile, or transferctl's own Jupyter one)")
+    .description("build the workspace's image (your Dockerfile, or one generated from repo2docker's files)")
     .addOption(configOption())
     .addOption(offlineOption())
     .option('--no-cache', 'do not reuse cached layers')
