@@ -8,6 +8,7 @@ import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';
 import { workspaceLabels } from './labels.js';
+import { checkFeatures, checkJupyter } from './environment/devcontainer/image-check.js';
 
 export interface BuildRequest {
   offline?: boolean;
@@ -56,6 +57,11 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
     },
     req.onProgress,
   );
+  if (source.kind === 'devcontainer') {
+    // Before the tag: an image that cannot be a notebook workspace never gets the workspace's name.
+    checkFeatures(source.config, (await engine.images.inspect(builtId))?.labels ?? {});
+    await checkJupyter(engine, spec, source.config, builtId);
+  }
   const imageId = await labelImage(engine, builtId, spec.image.name, imageLabels(spec, input.label), req.signal);
   return { image: spec.image.name, imageId, base: input.base, dockerfile: input.label, seconds: (Date.now() - started) / 1000 };
 }

@@ -10,6 +10,7 @@ import { chooseBase, STACKS_IMAGE } from '../base-image.js';
 import { detectDependencies, DEPENDENCY_FILES, jupyterDockerfile } from '../dockerfile.js';
 import { folderContext, memoryTar, type MemoryFile } from '../../context-tar.js';
 import type { EnvironmentSource } from './source.js';
+import type { Devcontainer } from '../../config/devcontainer/types.js';
 
 export interface BuildInput {
   /** A fresh tar stream of the build context (call once per build). */
@@ -38,9 +39,27 @@ export async function buildInput(engine: Engine, spec: WorkspaceSpec, source: En
   switch (source.kind) {
     case 'dockerfile':
       return dockerfileInput(engine, spec, source.dockerfile, source.context, opts);
+    case 'devcontainer':
+      return devcontainerInput(engine, spec, source.config, opts);
     case 'builtin':
       return builtinInput(engine, spec, opts);
   }
+}
+
+/**
+ * devcontainer.json: `build` is a Dockerfile build with its args and target (transfer.json's
+ * build-args on top); `image` becomes a one-line Dockerfile, so the image gets transferctl's
+ * labels and its own name like any workspace image.
+ */
+async function devcontainerInput(engine: Engine, spec: WorkspaceSpec, config: Devcontainer, opts: InputOptions): Promise<BuildInput> {
+  const label = `devcontainer:${relative(spec.root, config.file)}`;
+  if (config.build) {
+    const input = await dockerfileInput(engine, spec, config.build.dockerfile, config.build.context, opts);
+    return { ...input, buildArgs: { ...config.build.args, ...input.buildArgs }, target: spec.image.target ?? config.build.target, label };
+  }
+  const text = `FROM ${config.image}\n`;
+  const files: MemoryFile[] = [{ name: 'Dockerfile', content: text }];
+  return { context: () => memoryTar(files), dockerfile: 'Dockerfile', dockerfileText: text, contextDir: null, memoryFiles: files, buildArgs: {}, label };
 }
 
 async function dockerfileInput(engine: Engine, spec: WorkspaceSpec, dockerfile: string, contextDir: string, opts: InputOptions): Promise<BuildInput> {

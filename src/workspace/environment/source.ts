@@ -5,17 +5,23 @@
 //      overrides the rest, as repo2docker does)
 //   4. transferctl's own Jupyter Dockerfile
 // Plain data: unit-tested against folders, no engine.
+import { relative } from 'node:path';
 import type { WorkspaceSpec } from '../../config/types.js';
+import type { Devcontainer } from '../../config/devcontainer/types.js';
 
 export type EnvironmentSource =
   /** A Dockerfile the user wrote: named in transfer.json, or found in the folder. */
   | { kind: 'dockerfile'; dockerfile: string; context: string; from: 'config' | 'folder' }
+  /** .devcontainer/devcontainer.json (or .devcontainer.json): an image to run, or a Dockerfile to build. */
+  | { kind: 'devcontainer'; config: Devcontainer }
   /** transferctl's own Jupyter Dockerfile, with the dependency files it knows. */
   | { kind: 'builtin' };
 
 export function detectEnvironment(spec: WorkspaceSpec): EnvironmentSource {
   const { dockerfile, dockerfileFrom, context } = spec.image;
   if (dockerfile && dockerfileFrom === 'config') return { kind: 'dockerfile', dockerfile, context, from: 'config' };
+  // config/load.ts reads devcontainer.json only when transfer.json names no Dockerfile.
+  if (spec.devcontainer) return { kind: 'devcontainer', config: spec.devcontainer };
   if (dockerfile) return { kind: 'dockerfile', dockerfile, context, from: 'folder' };
   return { kind: 'builtin' };
 }
@@ -25,6 +31,10 @@ export function describeSource(source: EnvironmentSource, root: string): string 
   switch (source.kind) {
     case 'dockerfile':
       return `Dockerfile ${source.dockerfile.startsWith(root + '/') ? source.dockerfile.slice(root.length + 1) : source.dockerfile}`;
+    case 'devcontainer': {
+      const c = source.config;
+      return `${relative(root, c.file)} (${c.image ? `image ${c.image}` : `Dockerfile ${relative(root, c.build!.dockerfile)}`})`;
+    }
     case 'builtin':
       return "transferctl's own Jupyter Dockerfile";
   }

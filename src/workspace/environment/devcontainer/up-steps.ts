@@ -1,0 +1,43 @@
+// What `up` and `shell` do for a devcontainer.json workspace, in two calls: the run-time
+// settings for the plan (from the config and the image), and the lifecycle commands due at
+// a moment, which undo the start when one fails.
+import type { WorkspaceSpec } from '../../../config/types.js';
+import type { Engine, ImageDetails } from '../../../engine/index.js';
+import { resolveRuntime, type DevcontainerRuntime } from './runtime.js';
+import { runLifecycle, type LifecycleMoment } from './lifecycle.js';
+
+function envRecord(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** The devcontainer's run-time settings (undefined for other workspaces). Throws ConfigError for a bad setting. */
+export function runtimeFor(spec: WorkspaceSpec, image: ImageDetails | null | undefined, hostEnv: NodeJS.ProcessEnv = process.env): DevcontainerRuntime | undefined {
+  if (!spec.devcontainer) return undefined;
+  return resolveRuntime(spec.devcontainer, { env: envRecord(image?.env ?? []), user: image?.user ?? '' }, { root: spec.root, hostEnv });
+}
+
+/**
+ * Run the lifecycle commands of these moments, in order. When one fails, `undo` runs (remove
+ * or stop the container) before the error goes on: nothing is left half-done.
+ */
+export async function lifecycleAt(
+  engine: Engine,
+  spec: WorkspaceSpec,
+  containerId: string,
+  moments: LifecycleMoment[],
+  opts: { onStep?: (m: string) => void; undo?: () => Promise<unknown> } = {},
+): Promise<void> {
+  const dc = spec.devcontainer;
+  if (!dc) return;
+  try {
+    for (const m of moments) await runLifecycle(engine, containerId, spec, dc, m, opts.onStep);
+  } catch (err) {
+    await opts.undo?.().catch(() => {});
+    throw err;
+  }
+}
