@@ -14,7 +14,7 @@ import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
-import { lifecycleAt, runtimeFor } from './environment/devcontainer/up-steps.js';
+import { checkRuntime, lifecycleAt, runtimeFor } from './environment/devcontainer/up-steps.js';
 
 const log = debug('up');
 
@@ -199,6 +199,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   // devcontainer.json's run-time settings: checked now (a bad one fails before the build), read
   // again from the built image (its environment for ${containerEnv:…}, its user).
   let dc = runtimeFor(spec, image);
+  await checkRuntime(engine, spec, dc);
 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;

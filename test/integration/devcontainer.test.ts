@@ -127,11 +127,11 @@ RUN exit 1
   assert.equal(out.stdout.trim(), 'hello world /srv/notebooks 1');
 });
 
-async function refused(t: Parameters<Parameters<typeof test>[1]>[0], config: unknown, stderr: RegExp, transfer: Record<string, unknown> = {}) {
+async function refused(t: Parameters<Parameters<typeof test>[1]>[0], config: unknown, stderr: RegExp, file?: string) {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
-  const ws = makeWorkspace(t, engine, transfer);
-  writeDevcontainer(ws.dir, config);
+  const ws = makeWorkspace(t, engine);
+  writeDevcontainer(ws.dir, config, file);
   const r = await runCli(['up'], { cwd: ws.dir });
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, stderr);
@@ -166,5 +166,11 @@ test('an image without Jupyter: a clear error saying how to add it', async (t) =
 });
 
 test('a failing postCreateCommand: the error names it and its output, and the container is removed', async (t) => {
-  await refused(t, { image: NOTEBOOK6_IMAGE, postCreateCommand: 'echo "no such package" >&2; exit 3' }, /postCreateCommand \(.*devcontainer\.json:\d+:\d+\) failed with exit code 3; its last lines:\n\s+no such package/);
+  // The folder's own .devcontainer.json form.
+  await refused(
+    t,
+    { image: NOTEBOOK6_IMAGE, postCreateCommand: 'echo "no such package" >&2; exit 3' },
+    /postCreateCommand \(.*\/\.devcontainer\.json:\d+:\d+\) failed with exit code 3; its last lines:\n\s+no such package/,
+    '.devcontainer.json',
+  );
 });

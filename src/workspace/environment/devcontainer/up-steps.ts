@@ -1,8 +1,12 @@
 // What `up` and `shell` do for a devcontainer.json workspace, in two calls: the run-time
 // settings for the plan (from the config and the image), and the lifecycle commands due at
 // a moment, which undo the start when one fails.
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../../../errors.js';
+import { locate } from '../../../config/jsonc.js';
 import type { WorkspaceSpec } from '../../../config/types.js';
 import type { Engine, ImageDetails } from '../../../engine/index.js';
+import { portFree } from '../../../ports.js';
 import { resolveRuntime, type DevcontainerRuntime } from './runtime.js';
 import { runLifecycle, type LifecycleMoment } from './lifecycle.js';
 
@@ -19,6 +23,32 @@ function envRecord(list: string[]): Record<string, string> {
 export function runtimeFor(spec: WorkspaceSpec, image: ImageDetails | null | undefined, hostEnv: NodeJS.ProcessEnv = process.env): DevcontainerRuntime | undefined {
   if (!spec.devcontainer) return undefined;
   return resolveRuntime(spec.devcontainer, { env: envRecord(image?.env ?? []), user: image?.user ?? '' }, { root: spec.root, hostEnv });
+}
+
+/**
+ * Before create, on a local engine: the host folders of bind mounts exist and fixed host ports
+ * are free (else the engine's own error would blame Jupyter's port, or name no file).
+ */
+export async function checkRuntime(engine: Engine, spec: WorkspaceSpec, dc: DevcontainerRuntime | undefined): Promise<void> {
+  const config = spec.devcontainer;
+  if (!dc || !config || !engine.isLocal) return;
+  for (const m of dc.mounts) {
+    if (m.type === 'bind' && m.source && !existsSync(m.source)) {
+      throw new ConfigError(config.file, `mounts: the host folder ${m.source} (for ${m.target}) does not exist`, {
+        ...locate(config.doc, [], 'mounts'),
+        hint: `create it (mkdir -p ${m.source}) or fix the path`,
+      });
+    }
+  }
+  for (const [port, bindings] of Object.entries(dc.ports)) {
+    for (const b of bindings) {
+      if (b.hostPort && port.endsWith('/tcp') && !(await portFree(b.hostPort, b.hostIp))) {
+        throw new ConfigError(config.file, `port ${b.hostPort} on ${b.hostIp} (forwardPorts, appPort or runArgs) is already taken`, {
+          hint: 'stop what uses it, or forward another port',
+        });
+      }
+    }
+  }
 }
 
 /**
