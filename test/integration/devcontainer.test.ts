@@ -174,3 +174,25 @@ test('a failing postCreateCommand: the error names it and its output, and the co
     '.devcontainer.json',
   );
 });
+
+test('a bind mount whose host folder is missing: named at devcontainer.json before anything is built', async (t) => {
+  const res = await refused(t, { image: NOTEBOOK6_IMAGE, mounts: [{ type: 'bind', source: '/nonexistent/tc-dc-data', target: '/data' }] }, /devcontainer\.json:\d+:\d+: mounts: the host folder \/nonexistent\/tc-dc-data \(for \/data\) does not exist/);
+  if (!res) return;
+  assert.equal(await res.engine.images.inspect(res.ws.image), null);
+});
+
+test('a postStartCommand that fails at a later start: the error, and the container is stopped again (kept, not removed)', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const ws = makeWorkspace(t, engine);
+  writeDevcontainer(ws.dir, { image: NOTEBOOK6_IMAGE, postStartCommand: 'test ! -e fail-next-start || { echo "asked to fail"; exit 4; }' });
+  const first = await runCli(['up'], { cwd: ws.dir });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal((await runCli(['stop'], { cwd: ws.dir })).code, 0);
+  writeFileSync(join(ws.dir, 'fail-next-start'), '');
+  const r = await runCli(['up'], { cwd: ws.dir });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /postStartCommand \(.*devcontainer\.json:\d+:\d+\) failed with exit code 4; its last lines:\n\s+asked to fail/);
+  const c = await engine.containers.inspect(ws.container);
+  assert.equal(c?.running, false, 'the container it started is stopped again');
+});
