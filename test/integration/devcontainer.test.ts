@@ -93,6 +93,17 @@ test('an image config end to end: env, a mount, remoteUser as the host user, pos
   t.after(async () => {
     for (const ref of [saved.image, ...(saved.tags ?? [])].filter(Boolean)) await engine.images.remove(ref, { force: true }).catch(() => {});
   });
+  // Mounted content stays on the host: the saved image has the folder under /archive only,
+  // nothing of the extra mount /data nor of the folder at its workspaceFolder.
+  const folder = `/workspaces/${basename(ws.dir)}`;
+  const probe = await engine.containers.create({ image: saved.imageId, entrypoint: ['/bin/sh', '-c', `ls -A /data ${folder} 2>/dev/null; echo end`], cmd: [] });
+  try {
+    await engine.containers.start(probe);
+    await engine.containers.wait(probe);
+    assert.equal((await engine.containers.logsText(probe, 20)).trim(), 'end', 'nothing of the mounted /data is in the saved image');
+  } finally {
+    await engine.containers.remove(probe, { force: true });
+  }
 });
 
 test('a build config: Dockerfile, args and target from devcontainer.json win over a root Dockerfile; features the image has pass', async (t) => {
