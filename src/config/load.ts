@@ -104,7 +104,6 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
   const dcFile = dockerfileFrom === 'config' ? null : findDevcontainer(root);
   const devcontainer = dcFile ? parseDevcontainer(dcFile, root, { devcontainerId: id }) : undefined;
   const hostDir = raw.volume?.['host-directory'] ? abs(raw.volume['host-directory']) : (devcontainer?.workspaceMount?.source ?? root);
-  const dcMountPoint = devcontainer ? (devcontainer.workspaceMount?.target ?? devcontainer.workspaceFolder) : undefined;
   const mode = raw.jupyter?.mode ?? (raw.jupyter?.command ? 'none' : 'lab');
   if (mode === 'none' && !raw.jupyter?.command) {
     throw new ConfigError(file, 'jupyter.mode "none" needs jupyter.command (the command to run)');
@@ -128,7 +127,7 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
     },
     volume: {
       hostDir,
-      mountPoint: raw.volume?.['mount-point'] ?? dcMountPoint ?? DEFAULT_MOUNT_POINT,
+      mountPoint: raw.volume?.['mount-point'] ?? devcontainer?.mountTarget ?? DEFAULT_MOUNT_POINT,
       readOnly: raw.volume?.['read-only'] ?? devcontainer?.workspaceMount?.readOnly ?? false,
     },
     commit: raw.commit,

@@ -125,6 +125,7 @@ RUN exit 1
   writeDevcontainer(ws.dir, {
     build: { dockerfile: 'Dockerfile', target: 'desired-image', args: { GREETING: 'hello ${localEnv:TC_DC_WHO}' } },
     features: { 'ghcr.io/devcontainers/features/common-utils:2': { installZsh: false } },
+    workspaceMount: 'source=${localWorkspaceFolder},target=/srv/notebooks,type=bind',
     workspaceFolder: '/srv/notebooks',
   });
   const env = { TC_DC_WHO: 'world' };

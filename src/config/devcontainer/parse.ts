@@ -188,7 +188,10 @@ export function parseDevcontainer(file: string, root: string, ctx: { devcontaine
   // workspaceMount and workspaceFolder first: ${containerWorkspaceFolder} elsewhere is the latter.
   const first = doc.value as Record<string, unknown>;
   const mount = first.workspaceMount === undefined ? undefined : workspaceMount(r, replaceLocal(r.string(first.workspaceMount, ['workspaceMount']), local), root);
-  const folder = first.workspaceFolder === undefined ? (mount?.target ?? `/workspaces/${root.split('/').filter(Boolean).pop() ?? 'workspace'}`) : replaceLocal(r.string(first.workspaceFolder, ['workspaceFolder']), local);
+  // As the Dev Containers CLI does: the folder at /workspaces/<folder> unless workspaceMount
+  // says otherwise; workspaceFolder (default: that place) is where tools start.
+  const mountTarget = mount?.target ?? `/workspaces/${root.split('/').filter(Boolean).pop() ?? 'workspace'}`;
+  const folder = first.workspaceFolder === undefined ? mountTarget : replaceLocal(r.string(first.workspaceFolder, ['workspaceFolder']), local);
   if (!folder.startsWith('/')) r.fail(['workspaceFolder'], `"${folder}" is not an absolute path in the container`, 'write it as /workspaces/NAME');
   const value = substitute(first, { ...local, containerWorkspaceFolder: folder }) as Record<string, unknown>;
   const base = dirname(file);
@@ -220,6 +223,7 @@ export function parseDevcontainer(file: string, root: string, ctx: { devcontaine
     containerUser: value.containerUser === undefined ? undefined : r.string(value.containerUser, ['containerUser']),
     workspaceFolder: folder,
     workspaceMount: mount,
+    mountTarget,
     features,
   };
 }

@@ -36,10 +36,12 @@ export interface Devcontainer {
   lifecycle: Partial<Record<LifecycleStage, LifecycleCommand>>;
   remoteUser?: string;
   containerUser?: string;
-  /** Where the folder is mounted and Jupyter starts: workspaceFolder, else /workspaces/<folder>. */
+  /** Where Jupyter and the lifecycle commands start: workspaceFolder, else mountTarget. */
   workspaceFolder: string;
   /** `workspaceMount` (a bind mount), when set: the host folder and where it goes. */
   workspaceMount?: { source: string; target: string; readOnly: boolean };
+  /** Where the folder is mounted: workspaceMount's target, else /workspaces/<folder>. */
+  mountTarget: string;
   /** Feature ids, as written (`ghcr.io/devcontainers/features/node:1`). */
   features: string[];
 }

@@ -69,6 +69,16 @@ test('runArgs outside the allow-list are refused by name, at their place in the 
   assert.throws(() => runtime(dir, { image: 'i', mounts: ['type=bind,target=/x'] }), /mounts\.0: .*a bind mount needs source/);
 });
 
+test('workspaceFolder alone moves where Jupyter starts, not the mount (/workspaces/<folder>), as in the Dev Containers CLI', (t) => {
+  const dir = project(t, { '.devcontainer.json': JSON.stringify({ image: 'i', workspaceFolder: '/opt/notebooks' }) });
+  const spec = resolveWorkspace({}, { configPath: join(dir, 'transfer.json'), root: dir });
+  const mount = `/workspaces/${dir.split('/').pop()}`;
+  assert.equal(spec.volume.mountPoint, mount);
+  const plan = planContainer(spec, { uid: 1000, gid: 1000, hostPort: 8891, token: 't' }, resolveRuntime(spec.devcontainer!, IMAGE, { root: dir, hostEnv: {} }));
+  assert.equal(plan.workingDir, '/opt/notebooks');
+  assert.deepEqual(plan.mounts?.[0], { type: 'bind', source: dir, target: mount, readOnly: false });
+});
+
 test('the user: remoteUser, else containerUser, else a named image user', (t) => {
   const dir = project(t, {});
   assert.equal(runtime(dir, { image: 'i', containerUser: 'c' }).user, 'c');
@@ -102,7 +112,9 @@ test('which wins: a Dockerfile named in transfer.json, then devcontainer.json, t
 });
 
 test('the plan: the folder at workspaceFolder, devcontainer settings merged, transfer.json wins, remoteUser mapped', (t) => {
-  const dir = project(t, { '.devcontainer.json': JSON.stringify({ image: 'i', workspaceFolder: '/ws', containerEnv: { A: 'dc', B: 'dc' }, forwardPorts: [8888, 8050], remoteUser: 'vscode' }) });
+  const dir = project(t, {
+    '.devcontainer.json': JSON.stringify({ image: 'i', workspaceMount: 'source=${localWorkspaceFolder},target=/ws,type=bind', workspaceFolder: '/ws', containerEnv: { A: 'dc', B: 'dc' }, forwardPorts: [8888, 8050], remoteUser: 'vscode' }),
+  });
   const spec = resolveWorkspace({ environment: { B: 'transfer.json' } }, { configPath: join(dir, 'transfer.json'), root: dir });
   assert.equal(spec.volume.mountPoint, '/ws');
   const rt = resolveRuntime(spec.devcontainer!, IMAGE, { root: dir, hostEnv: {} });
