@@ -166,6 +166,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
       await lifecycleAt(engine, spec, c.id, wasRunning ? ['attached'] : ['created', 'started', 'attached'], {
         onStep: step,
         undo: wasRunning ? undefined : () => engine.containers.stop(c.id),
+        signal: opts.signal,
       });
       return {
         container: c.name,
@@ -230,7 +231,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     const r = await ready(engine, spec, c, opts);
     log(`ready: ${c.name} on ${r.host}:${r.port}`);
     // The catch below removes the container when one of these fails.
-    await lifecycleAt(engine, spec, c.id, ['created', 'started', 'attached'], { onStep: step });
+    await lifecycleAt(engine, spec, c.id, ['created', 'started', 'attached'], { onStep: step, signal: opts.signal });
     return {
       container: c.name,
       containerId: c.id,

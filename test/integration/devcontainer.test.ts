@@ -208,3 +208,27 @@ test('a postStartCommand that fails at a later start: the error, and the contain
   const c = await engine.containers.inspect(ws.container);
   assert.equal(c?.running, false, 'the container it started is stopped again');
 });
+
+test('Ctrl-C during a long postCreateCommand: it is not waited for, and no container is left', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const ws = makeWorkspace(t, engine);
+  writeDevcontainer(ws.dir, { image: NOTEBOOK6_IMAGE, postCreateCommand: 'sleep 600' });
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../helpers/cli.js');
+  const child = spawn(process.execPath, [BIN, 'up'], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Wait until the command runs in the container, then press Ctrl-C.
+  const sleeping = async () => {
+    const c = await engine.containers.inspect(ws.container);
+    return !!c?.running && (await engine.containers.exec(c.id, ['sh', '-c', 'ps -eo args | grep -q "^sleep 600"'])).exitCode === 0;
+  };
+  for (let i = 0; i < 600 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await sleeping(), `the postCreateCommand runs (${stderr})`);
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.on('close', r));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.equal(await engine.containers.inspect(ws.container), null, 'no container is left');
+});

@@ -60,14 +60,31 @@ export async function lifecycleAt(
   spec: WorkspaceSpec,
   containerId: string,
   moments: LifecycleMoment[],
-  opts: { onStep?: (m: string) => void; undo?: () => Promise<unknown> } = {},
+  opts: { onStep?: (m: string) => void; undo?: () => Promise<unknown>; signal?: AbortSignal } = {},
 ): Promise<void> {
   const dc = spec.devcontainer;
   if (!dc) return;
+  const { signal } = opts;
+  let onAbort: (() => void) | undefined;
   try {
-    for (const m of moments) await runLifecycle(engine, containerId, spec, dc, m, opts.onStep);
+    const run = (async () => {
+      for (const m of moments) {
+        if (signal?.aborted) throw signal.reason;
+        await runLifecycle(engine, containerId, spec, dc, m, opts.onStep);
+      }
+    })();
+    // Ctrl-C does not wait for a long command: the undo (or the caller's removal) ends it.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    run.catch(() => {});
+    aborted.catch(() => {});
+    await Promise.race([run, aborted]);
   } catch (err) {
     await opts.undo?.().catch(() => {});
     throw err;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
