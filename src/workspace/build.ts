@@ -12,6 +12,7 @@ import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';
 import { workspaceLabels } from './labels.js';
+import { checkFeatures, checkJupyter } from './environment/devcontainer/image-check.js';
 
 export interface BuildRequest {
   offline?: boolean;
@@ -82,6 +83,11 @@ export async function buildWorkspaceImage(engine: Engine, spec: WorkspaceSpec, r
         throw watch.explain(err);
       });
   const env = await environmentImage(engine, spec, input, build, req);
+  if (source.kind === 'devcontainer') {
+    // Before the tag: an image that cannot be a notebook workspace never gets the workspace's name.
+    checkFeatures(source.config, (await engine.images.inspect(env.imageId))?.labels ?? {});
+    await checkJupyter(engine, spec, source.config, env.imageId);
+  }
   // Pulled or built, the workspace image is the environment plus transferctl's labels.
   const imageId = await labelImage(engine, env.imageId, spec.image.name, imageLabels(spec, input.label), req.signal);
   // A repo2docker `start` script (its label may come from a Dockerfile `init --dockerfile` wrote).

@@ -7,6 +7,7 @@ import { ownedBy } from './labels.js';
 import { hostUser } from './host-user.js';
 import { UserError } from '../errors.js';
 import { removeEnvironmentTags } from './environment/cache.js';
+import { lifecycleAt } from './environment/devcontainer/up-steps.js';
 
 export interface StopResult {
   container: string;
@@ -57,15 +58,19 @@ export async function logs(engine: Engine, spec: WorkspaceSpec, opts: { follow?:
   return engine.containers.logs(c.id, opts);
 }
 
-/** Run a command in the workspace as the mapped user (interactive when attached to a terminal). */
-export async function execIn(engine: Engine, spec: WorkspaceSpec, cmd: string[], opts: { root?: boolean } = {}): Promise<number> {
+/**
+ * Run a command in the workspace as the mapped user (interactive when attached to a terminal).
+ * `attach` (a shell): devcontainer.json's postAttachCommand runs first.
+ */
+export async function execIn(engine: Engine, spec: WorkspaceSpec, cmd: string[], opts: { root?: boolean; attach?: boolean } = {}): Promise<number> {
   const c = await requireWorkspaceContainer(engine, spec);
   if (!c.running) {
     throw new UserError(`container "${c.name}" is not running`, { hint: 'start it with `transferctl up`' });
   }
+  if (opts.attach) await lifecycleAt(engine, spec, c.id, ['attached']);
   const { uid, gid } = hostUser();
   const user = opts.root || !spec.userMapping ? undefined : `${uid}:${gid}`;
   const env: Record<string, string> = {};
   if (c.env.HOME) env.HOME = c.env.HOME;
-  return engine.containers.execInteractive(c.id, cmd, { user, workingDir: spec.volume.mountPoint, env });
+  return engine.containers.execInteractive(c.id, cmd, { user, workingDir: spec.devcontainer?.workspaceFolder ?? spec.volume.mountPoint, env });
 }

@@ -15,6 +15,7 @@ import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
 import { startScriptOf } from './start-script.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
+import { checkRuntime, lifecycleAt, runtimeFor } from './environment/devcontainer/up-steps.js';
 
 const log = debug('up');
 
@@ -67,7 +68,8 @@ export function urlFor(spec: WorkspaceSpec, host: string, port: number, token: s
 
 function configHash(spec: WorkspaceSpec): string {
   const plan = planContainer(spec, { uid: 0, gid: 0, hostPort: 0, token: '' });
-  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
+  // A devcontainer.json's settings count as config too.
+  return createHash('sha256').update(JSON.stringify(plan)).update(spec.devcontainer?.doc.text ?? '').digest('hex').slice(0, 16);
 }
 
 async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string): Promise<number> {
@@ -163,6 +165,12 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
         });
       }
       const r = await ready(engine, spec, c, opts);
+      // A container this run started goes back to stopped when a lifecycle command fails.
+      await lifecycleAt(engine, spec, c.id, wasRunning ? ['attached'] : ['created', 'started', 'attached'], {
+        onStep: step,
+        undo: wasRunning ? undefined : () => engine.containers.stop(c.id),
+        signal: opts.signal,
+      });
       return {
         container: c.name,
         containerId: c.id,
@@ -192,6 +200,10 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     sshAuthSock: sshSocket(spec),
     configHash: configHash(spec),
   };
+  // devcontainer.json's run-time settings: checked now (a bad one fails before the build), read
+  // again from the built image (its environment for ${containerEnv:…}, its user).
+  let dc = runtimeFor(spec, image);
+  await checkRuntime(engine, spec, dc);
 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;
@@ -205,11 +217,12 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     startScript = b.startScript;
     built = true;
     environment = { cache: b.cache, hashTag: b.hashTag, why: b.why };
+    if (spec.devcontainer) dc = runtimeFor(spec, await engine.images.inspect(spec.image.name));
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
   // A remote engine mounts from its own host: the folder must be there (or in its volume).
   const placed = await placeFolder(engine, spec);
-  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, { ...facts, startScript });
+  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, { ...facts, startScript }, dc);
 
   step(`creating container ${spec.containerName}`);
   let id: string | undefined;
@@ -225,6 +238,8 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     if (!c) throw new EngineError(`container ${spec.containerName} vanished right after it started`);
     const r = await ready(engine, spec, c, opts);
     log(`ready: ${c.name} on ${r.host}:${r.port}`);
+    // The catch below removes the container when one of these fails.
+    await lifecycleAt(engine, spec, c.id, ['created', 'started', 'attached'], { onStep: step, signal: opts.signal });
     return {
       container: c.name,
       containerId: c.id,

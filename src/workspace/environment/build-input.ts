@@ -15,6 +15,7 @@ import { repo2dockerDockerfile } from './repo2docker/dockerfile.js';
 /** The generated Dockerfile's name when it travels inside the folder's context. */
 export const GENERATED_DOCKERFILE = '.transferctl.Dockerfile';
 const EMPTY_PLAN: Repo2dockerPlan = { dir: '', pack: 'plain', files: [], problems: [] };
+import type { Devcontainer } from '../../config/devcontainer/types.js';
 
 export interface BuildInput {
   /** A fresh tar stream of the build context (call once per build). */
@@ -49,9 +50,27 @@ export async function buildInput(engine: Engine, spec: WorkspaceSpec, source: En
       if (plan.dockerfile) return dockerfileInput(engine, spec, join(spec.root, plan.dockerfile), spec.root, opts);
       return generatedInput(engine, spec, plan, opts);
     }
+    case 'devcontainer':
+      return devcontainerInput(engine, spec, source.config, opts);
     case 'builtin':
       return generatedInput(engine, spec, EMPTY_PLAN, opts);
   }
+}
+
+/**
+ * devcontainer.json: `build` is a Dockerfile build with its args and target (transfer.json's
+ * build-args on top); `image` becomes a one-line Dockerfile, so the image gets transferctl's
+ * labels and its own name like any workspace image.
+ */
+async function devcontainerInput(engine: Engine, spec: WorkspaceSpec, config: Devcontainer, opts: InputOptions): Promise<BuildInput> {
+  const label = `devcontainer:${relative(spec.root, config.file)}`;
+  if (config.build) {
+    const input = await dockerfileInput(engine, spec, config.build.dockerfile, config.build.context, opts);
+    return { ...input, buildArgs: { ...config.build.args, ...input.buildArgs }, target: spec.image.target ?? config.build.target, label };
+  }
+  const text = `FROM ${config.image}\n`;
+  const files: MemoryFile[] = [{ name: 'Dockerfile', content: text }];
+  return { context: () => memoryTar(files), dockerfile: 'Dockerfile', dockerfileText: text, contextDir: null, memoryFiles: files, buildArgs: {}, label };
 }
 
 async function dockerfileInput(engine: Engine, spec: WorkspaceSpec, dockerfile: string, contextDir: string, opts: InputOptions): Promise<BuildInput> {
