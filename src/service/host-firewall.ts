@@ -1,19 +1,26 @@
 // Installs and removes the service network's host firewall rules (firewall-plan.ts) with
-// iptables, on the engine's own host. Where that cannot work (a remote engine, not root, no
+// iptables and ip6tables, on the engine's own host. Where that cannot work (a remote engine, not root, no
 // iptables or no DOCKER-USER chain) serve refuses to start unless the operator says
 // `network.host-firewall: false` (they filter the network themselves).
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
-import { firewallRules, rulesToDelete } from './firewall-plan.js';
+import { FIREWALL_CHAINS, firewallRules, rulesToDelete } from './firewall-plan.js';
 
 const run = promisify(execFile);
-const iptables = (args: string[]) => run('iptables', ['-w', ...args]);
+const tables = (family: 4 | 6, args: string[]) => run(family === 4 ? 'iptables' : 'ip6tables', ['-w', ...args]);
+const iptables = (args: string[]) => tables(4, args);
+
+/** Whether this kernel has IPv6 at all (booted with ipv6.disable=1 it has no /proc/sys/net/ipv6). */
+const ipv6Here = () => existsSync('/proc/sys/net/ipv6');
 
 export interface FirewallEnv {
   uid?: number;
   local: boolean;
+  /** Whether the host has IPv6 (then ip6tables must work too); default: look. */
+  ipv6?: boolean;
 }
 
 /** Why the rules cannot be applied here, or undefined when they can. */
@@ -27,6 +34,15 @@ export async function firewallProblem(env: FirewallEnv): Promise<string | undefi
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') return 'iptables is not installed (or not on PATH)';
     return `iptables cannot read the DOCKER-USER chain (${(e.stderr ?? e.message).trim().split('\n')[0]})`;
+  }
+  if (!(env.ipv6 ?? ipv6Here())) return undefined;
+  try {
+    await tables(6, ['-S', 'INPUT']);
+    await tables(6, ['-S', 'FORWARD']);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') return 'ip6tables is not installed (or not on PATH), and this host has IPv6';
+    return `ip6tables cannot read the INPUT chain (${(e.stderr ?? e.message).trim().split('\n')[0]})`;
   }
   return undefined;
 }
@@ -42,22 +58,27 @@ export async function requireFirewall(engine: Engine, service: string, uid = pro
 /** Remove this service's rules (any bridge), then add them for `bridge`. */
 export async function applyFirewall(service: string, bridge: string): Promise<void> {
   await removeFirewall(service);
-  // Inserted at the top in reverse, so they end up in the plan's order.
-  for (const r of [...firewallRules(service, bridge)].reverse()) await iptables(['-I', r.chain, '1', ...r.args]);
+  // Inserted at the top in reverse, so they end up in the plan's order. IPv6 rules only where
+  // the host has IPv6 (without it there is nothing to filter, and no ip6tables to do it).
+  const v6 = ipv6Here();
+  for (const r of [...firewallRules(service, bridge)].reverse()) {
+    if (r.family === 6 && !v6) continue;
+    await tables(r.family, ['-I', r.chain, '1', ...r.args]);
+  }
 }
 
 /** Remove every rule carrying this service's comment; the number removed. */
 export async function removeFirewall(service: string): Promise<number> {
   let n = 0;
-  for (const chain of ['INPUT', 'DOCKER-USER']) {
+  for (const { family, chain } of FIREWALL_CHAINS) {
     let listing: string;
     try {
-      listing = (await iptables(['-S', chain])).stdout;
+      listing = (await tables(family, ['-S', chain])).stdout;
     } catch {
       continue; // no iptables or no such chain: nothing of ours there
     }
     for (const del of rulesToDelete(listing, service)) {
-      await iptables(del);
+      await tables(family, del);
       n++;
     }
   }
