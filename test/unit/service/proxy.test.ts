@@ -259,3 +259,30 @@ test('a notebook that never answers gets the 504 page; one that stalls mid-body 
   assert.doesNotMatch(stalled, /\r\n0\r\n\r\n$/, 'not ended as if complete: the connection is cut');
   assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_errors_total 1$/m);
 });
+
+test('listen.max-connections caps connections in all, from any mix of addresses', async (t) => {
+  const f = await fixture(t, undefined, { ...DEFAULT_PROXY_OPTIONS, limits: { ...DEFAULT_PROXY_OPTIONS.limits, maxConnections: 3 } });
+  const open = await Promise.all(
+    ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'].map(
+      (from) => new Promise<net.Socket>((resolve, reject) => {
+        const c = net.connect({ port: f.port, host: '127.0.0.1', localAddress: from }, () => resolve(c));
+        c.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
+      }),
+    ),
+  );
+  // Three are served, the rest are dropped by node (maybe before we ask: a socket node dropped
+  // may be closed already).
+  const answered: boolean[] = [];
+  for (const c of open) {
+    answered.push(
+      await new Promise<boolean>((resolve) => {
+        if (c.destroyed || c.closed) return resolve(false);
+        c.once('data', () => resolve(true));
+        c.once('close', () => resolve(false));
+        c.write(`GET /user/${ROUTE}/x HTTP/1.1\r\nHost: a\r\n\r\n`);
+      }),
+    );
+  }
+  for (const c of open) c.destroy();
+  assert.deepEqual([answered.filter(Boolean).length, answered.filter((x) => !x).length], [3, 2]);
+});
