@@ -37,6 +37,15 @@ test('X-Forwarded-* from an untrusted peer are replaced; from a trusted proxy ap
   assert.deepEqual(t['x-forwarded-host'], ['evil']);
 });
 
+test('behind a trusted proxy that appends, Proto/Host/Port are its own view (the last entry), never the client\'s first', () => {
+  const lines = asMap(upstreamHeaders(['Host', 'nb', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'evil', 'X-Forwarded-Host', 'nb.example.org', 'X-Forwarded-Port', '1, 443'], peer(true)));
+  assert.deepEqual(lines['x-forwarded-proto'], ['http']);
+  assert.deepEqual(lines['x-forwarded-host'], ['nb.example.org']);
+  assert.deepEqual(lines['x-forwarded-port'], ['443']);
+  const joined = asMap(upstreamHeaders(['Host', 'nb', 'X-Forwarded-Proto', 'https, http'], peer(true)));
+  assert.deepEqual(joined['x-forwarded-proto'], ['http']);
+});
+
 test('a request with both Content-Length and Transfer-Encoding is refused', () => {
   assert.throws(() => upstreamHeaders(['Host', 'nb', 'Content-Length', '3', 'Transfer-Encoding', 'chunked'], peer(false)), /conflicting framing/);
 });
