@@ -10,12 +10,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { run, serveName, startTestServe, testSpec, warmPool } from '../helpers/serve.js';
+import { run, serveName, startTestServe, testSpec, until, warmPool } from '../helpers/serve.js';
 import { removeFirewall } from '../../src/service/host-firewall.js';
 import { firewallComment } from '../../src/service/firewall-plan.js';
 
@@ -124,17 +124,23 @@ test('serve: a visitor container reaches no host port on any host address, no pu
   assert.deepEqual(await rulesOf(spec.name), []);
 });
 
-/** The host side's link-local IPv6 address of a bridge, as a scoped target from inside a container. */
+/**
+ * The host side's link-local IPv6 address of a bridge, as a scoped target from inside a
+ * container: once it is there and settled (a bridge gets it when a first container joins, and
+ * it is 'tentative' for its duplicate address detection).
+ */
 async function linkLocal(bridge: string): Promise<string> {
-  const { stdout } = await run('ip', ['-6', '-o', 'addr', 'show', 'dev', bridge, 'scope', 'link']);
-  const address = /inet6 (fe80::[0-9a-f:]+)\//.exec(stdout)?.[1];
-  assert.ok(address, `${bridge} has a link-local address: ${stdout}`);
+  const address = await until(`a settled link-local address on ${bridge}`, async () => {
+    const { stdout } = await run('ip', ['-6', '-o', 'addr', 'show', 'dev', bridge, 'scope', 'link']);
+    return stdout.includes('tentative') ? undefined : /inet6 (fe80::[0-9a-f:]+)\//.exec(stdout)?.[1];
+  }, 20_000);
   return `${address}%eth0`;
 }
 
 test('serve: visitors get no IPv6, and where an engine leaves it on they still reach nothing of the host over it', async (t) => {
   const engine = await requireEngine(t);
   if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  if (!existsSync('/proc/sys/net/ipv6')) return t.skip('this host has no IPv6 (nothing to reach over it)');
   // serve and another host program both listening on every IPv6 (and IPv4) address.
   const spec = testSpec(NOTEBOOK6_IMAGE, { listen: { address: '::', port: 0 }, pool: { size: 1, capacity: 2 } });
   t.after(async () => {
@@ -164,8 +170,13 @@ test('serve: visitors get no IPv6, and where an engine leaves it on they still r
   // on the engine's default bridge it reaches the host's [::] listeners over link-local (the
   // probe can succeed), on the service network it reaches nothing (ip6tables rules).
   const ipv6On = ['--sysctl', 'net.ipv6.conf.all.disable_ipv6=0', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=0'];
+  const controlName = `tcst-v6-${spec.name}`;
+  t.after(async () => {
+    await run('docker', ['rm', '-f', controlName]).catch(() => {});
+  });
+  await run('docker', ['run', '-d', '--name', controlName, '--network', 'bridge', ...ipv6On, NOTEBOOK6_IMAGE, 'sleep', '300']);
   const docker0 = await linkLocal('docker0');
-  const control = JSON.parse((await run('docker', ['run', '--rm', '--network', 'bridge', ...ipv6On, NOTEBOOK6_IMAGE, 'python3', '-c', PROBE, JSON.stringify([`${docker0}:${other}`, `${docker0}:${h.port}`])])).stdout);
+  const control = JSON.parse((await run('docker', ['exec', controlName, 'python3', '-c', PROBE, JSON.stringify([`${docker0}:${other}`, `${docker0}:${h.port}`])])).stdout);
   assert.deepEqual(Object.values(control), ['open', 'open'], `control: ${JSON.stringify(control)}`);
   const fenced = JSON.parse((await run('docker', ['run', '--rm', '--network', net.name, '--user', '1000:100', '--cap-drop', 'ALL', ...ipv6On, NOTEBOOK6_IMAGE, 'python3', '-c', PROBE, JSON.stringify(targets)])).stdout) as Record<string, string>;
   for (const target of targets) assert.notEqual(fenced[target], 'open', `an IPv6-enabled container on the service network reached ${target}`);
