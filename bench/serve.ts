@@ -5,7 +5,8 @@
 // hand-out and waiting-line times to the notebook's first api/status answer, the refill, its
 // CPU floor, the same crowd with no pool; each beside tmpnb's figures on this machine kind.
 // kernel: time-to-notebook until a kernel runs code, warm pool vs no pool (the baseline).
-// latency: direct vs proxied, right after the crowd and on a quiet one-notebook service.
+// latency: direct vs through serve vs through configurable-http-proxy (JupyterHub's proxy, run
+// in the same measurement, interleaved), right after the crowd and on a quiet one-notebook service.
 // The service runs as its own process (`transferctl serve`, as deployed); visitors are this one.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import { createEngine, type Engine } from '../src/engine/index.js';
 import { runCode, startKernel } from '../test/helpers/jupyter.js';
 import { fmtMs, fmtRatio, median, percentile, report, sh } from './_lib.js';
 import { burst, type BurstResult } from './_serve-burst.js';
+import { startChp } from './_chp.js';
 import { ROOT, sessions, sleep, startService, stopService, waitWarm, type Service } from './_serve-service.js';
 
 /** tmpnb, measured the same way on this machine kind (issue #14): it refused 10 of the 20. */
@@ -50,8 +52,15 @@ async function crowd(svc: Service, visitors: number, label: string): Promise<num
   return results.map((r) => r.ms);
 }
 
-/** The same request, interleaved: straight to the container's port, and through the proxy. */
-async function latency(engine: Engine, svc: Service, n: number): Promise<{ direct: number[]; proxied: number[] }> {
+interface Latency {
+  direct: number[];
+  proxied: number[];
+  /** The same request through configurable-http-proxy in front of the same notebook. */
+  chp: number[];
+}
+
+/** The same request, interleaved: straight to the container's port, through serve, through CHP. */
+async function latency(engine: Engine, svc: Service, n: number): Promise<Latency> {
   const s = (await sessions(svc)).find((x) => x.state === 'assigned')!;
   const token = /token=([0-9a-f]+)/.exec(s.url!)![1];
   const info = await engine.containers.inspect(s.containerId);
@@ -69,18 +78,33 @@ async function latency(engine: Engine, svc: Service, n: number): Promise<{ direc
         })
         .on('error', reject);
     });
-  for (let i = 0; i < 50; i++) {
-    await get(port);
-    await get(proxyPort);
+  const chpProxy = await startChp(port);
+  try {
+    for (let i = 0; i < 50; i++) {
+      await get(port);
+      await get(proxyPort);
+      await get(chpProxy.port);
+    }
+    const out: Latency = { direct: [], proxied: [], chp: [] };
+    for (let i = 0; i < n; i++) {
+      out.direct.push(await get(port));
+      out.proxied.push(await get(proxyPort));
+      out.chp.push(await get(chpProxy.port));
+    }
+    return out;
+  } finally {
+    agent.destroy();
+    await chpProxy.stop();
   }
-  const direct: number[] = [];
-  const proxied: number[] = [];
-  for (let i = 0; i < n; i++) {
-    direct.push(await get(port));
-    proxied.push(await get(proxyPort));
-  }
-  agent.destroy();
-  return { direct, proxied };
+}
+
+/** Added latency (p50 through a proxy − p50 direct), ours beside configurable-http-proxy's. */
+function addedRows(label: string, l: Latency): [string, string][] {
+  const d = median(l.direct);
+  return [
+    [`${label}: direct / serve / configurable-http-proxy p50 (n=${l.direct.length}, kept-alive)`, `${d.toFixed(2)} ms / ${median(l.proxied).toFixed(2)} ms / ${median(l.chp).toFixed(2)} ms`],
+    [`${label}: added latency p50, serve | configurable-http-proxy`, `${(median(l.proxied) - d).toFixed(3)} ms | ${(median(l.chp) - d).toFixed(3)} ms (budget for serve ≤ 0.3 ms)`],
+  ];
 }
 
 const range = (xs: number[], f: (x: number) => string) => (xs.length === 0 ? '-' : xs.length === 1 ? f(xs[0]) : `${f(Math.min(...xs))}–${f(Math.max(...xs))}`);
@@ -170,9 +194,8 @@ export default async function bench(args: string[]): Promise<void> {
       await visit(quietSvc);
       const quiet = await latency(engine, quietSvc, requests);
       rows.push(
-        [`quiet machine (own 1-notebook service): direct / proxied p50`, `${median(quiet.direct).toFixed(2)} ms / ${median(quiet.proxied).toFixed(2)} ms`],
+        ...addedRows('quiet machine (own 1-notebook service)', quiet),
         ['quiet machine: latency ratio proxied / direct (p50)', fmtRatio(median(quiet.proxied) / median(quiet.direct))],
-        ['quiet machine: added latency through the proxy, p50 proxied − direct (kept-alive)', `${(median(quiet.proxied) - median(quiet.direct)).toFixed(3)} ms (budget ≤ 0.3 ms)`],
       );
     } finally {
       await stopService(quietSvc);
@@ -195,8 +218,8 @@ export default async function bench(args: string[]): Promise<void> {
         [`time-to-kernel p50, warm pool ${poolSize} (ours)`, fmtMs(median(oursTimes))],
         [`time-to-kernel p99, warm pool ${poolSize} (ours)`, fmtMs(percentile(oursTimes, 99))],
         ['time-to-kernel fastest / slowest (ours)', `${fmtMs(Math.min(...oursTimes))} / ${fmtMs(Math.max(...oursTimes))}`],
-        [`GET api/status after the crowd: direct / proxied p50 (n=${lat.direct.length})`, `${median(lat.direct).toFixed(2)} ms / ${median(lat.proxied).toFixed(2)} ms`],
-        ['GET api/status after the crowd: direct / proxied p99', `${percentile(lat.direct, 99).toFixed(2)} ms / ${percentile(lat.proxied, 99).toFixed(2)} ms`],
+        ...addedRows('GET api/status after the crowd', lat),
+        ['GET api/status after the crowd: direct / serve / configurable-http-proxy p99', `${percentile(lat.direct, 99).toFixed(2)} ms / ${percentile(lat.proxied, 99).toFixed(2)} ms / ${percentile(lat.chp, 99).toFixed(2)} ms`],
         ['latency ratio proxied / direct (p50)', fmtRatio(median(lat.proxied) / median(lat.direct), '≤ 1.2')],
         [`memory per idle notebook container (n=${idleMem.length}), mean`, mib(idleMem.reduce((a, b) => a + b, 0) / Math.max(1, idleMem.length))],
         ['memory per idle notebook container, min / max', `${mib(Math.min(...idleMem))} / ${mib(Math.max(...idleMem))}`],

@@ -1,4 +1,4 @@
-// Build contexts as tar streams: a folder filtered by .dockerignore, or files in memory.
+// Build contexts as tar streams: a folder filtered by .dockerignore, files in memory, or both.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -18,9 +18,13 @@ export function dockerignoreFilter(contextDir: string, keep: string[] = []): (pa
   };
 }
 
-/** The folder as a tar stream, honouring .dockerignore (the Dockerfile is always sent). */
-export function folderContext(contextDir: string, alwaysInclude: string[] = []): Readable {
+/** The folder as a tar stream, honouring .dockerignore (the Dockerfile is always sent); files
+ * made in memory (a generated Dockerfile) go first, under names the folder does not use. */
+export function folderContext(contextDir: string, alwaysInclude: string[] = [], inMemory: MemoryFile[] = []): Readable {
+  const pack = tarStream.pack();
+  for (const f of inMemory) pack.entry({ name: f.name, mode: f.mode ?? 0o644, mtime: new Date(0), uid: 0, gid: 0 }, f.content);
   return tarFs.pack(contextDir, {
+    pack,
     ignore: dockerignoreFilter(contextDir, alwaysInclude),
     map: (header) => {
       // Reproducible: owner and times do not depend on who builds.

@@ -16,7 +16,7 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  { name: 'init', summary: 'write transfer.json, a Dockerfile and a .dockerignore for this folder', load: () => import('./commands/init.js') },
+  { name: 'init', summary: 'write transfer.json and a .dockerignore for this folder; say what its files will do', load: () => import('./commands/init.js') },
   { name: 'build', summary: "build the workspace's image", load: () => import('./commands/build.js') },
   { name: 'up', aliases: ['start'], summary: 'start the workspace (building it if needed) and print its URL', load: () => import('./commands/up.js') },
   { name: 'stop', summary: "stop the workspace's container (kept for the next `up`)", load: () => import('./commands/stop.js') },

@@ -40,7 +40,7 @@ const EXPECTATIONS: Record<string, string> = {
   InvalidCharacter: 'no control characters inside strings',
 };
 
-export function parseJsonc(file: string, text: string): JsoncDocument {
+export function parseJsonc(file: string, text: string, hint = 'transfer.json is JSON; comments and trailing commas are allowed.'): JsoncDocument {
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -50,7 +50,7 @@ export function parseJsonc(file: string, text: string): JsoncDocument {
     throw new ConfigError(file, `syntax error: expected ${EXPECTATIONS[code] ?? code}`, {
       line,
       column,
-      hint: 'transfer.json is JSON; comments and trailing commas are allowed.',
+      hint,
     });
   }
   return { file, text, value, tree: parseTree(text, [], { allowTrailingComma: true }) };

@@ -8,6 +8,7 @@ import { validate } from './validate.js';
 import { transferConfigSchema, type TransferConfig } from './schema.js';
 import { parseSize } from './size.js';
 import type { GpuRequest, WorkspaceSpec } from './types.js';
+import { findDevcontainer, parseDevcontainer } from './devcontainer/parse.js';
 
 export const CONFIG_NAMES = ['transfer.json', 'transfer-control.json'] as const;
 export const DEFAULT_MOUNT_POINT = '/home/jovyan/work';
@@ -98,7 +99,11 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
   }
   const context = raw.image?.context ? abs(raw.image.context) : dockerfile ? dirname(dockerfile) : root;
 
-  const hostDir = abs(raw.volume?.['host-directory'] ?? '.');
+  // A devcontainer.json counts unless transfer.json names a Dockerfile; its workspaceMount and
+  // workspaceFolder say where the folder goes (transfer.json's volume keys still win).
+  const dcFile = dockerfileFrom === 'config' ? null : findDevcontainer(root);
+  const devcontainer = dcFile ? parseDevcontainer(dcFile, root, { devcontainerId: id }) : undefined;
+  const hostDir = raw.volume?.['host-directory'] ? abs(raw.volume['host-directory']) : (devcontainer?.workspaceMount?.source ?? root);
   const mode = raw.jupyter?.mode ?? (raw.jupyter?.command ? 'none' : 'lab');
   if (mode === 'none' && !raw.jupyter?.command) {
     throw new ConfigError(file, 'jupyter.mode "none" needs jupyter.command (the command to run)');
@@ -119,11 +124,12 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
       buildArgs: raw.image?.['build-args'] ?? {},
       target: raw.image?.target,
       pull: raw.image?.pull ?? false,
+      cacheRepo: raw.image?.['cache-repo'],
     },
     volume: {
       hostDir,
-      mountPoint: raw.volume?.['mount-point'] ?? DEFAULT_MOUNT_POINT,
-      readOnly: raw.volume?.['read-only'] ?? false,
+      mountPoint: raw.volume?.['mount-point'] ?? devcontainer?.mountTarget ?? DEFAULT_MOUNT_POINT,
+      readOnly: raw.volume?.['read-only'] ?? devcontainer?.workspaceMount?.readOnly ?? false,
     },
     commit: raw.commit,
     jupyter: {
@@ -142,6 +148,7 @@ export function resolveWorkspace(raw: TransferConfig, where: { configPath: strin
       shmBytes: raw.resources?.['shm-size'] ? parseSize(raw.resources['shm-size']) : undefined,
     },
     userMapping: raw['user-mapping'] ?? true,
+    devcontainer,
     raw,
   };
 }

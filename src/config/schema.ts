@@ -24,12 +24,18 @@ export const containerSchema = z
 export const imageSchema = z
   .strictObject({
     name: imageRef.describe('Image to build and run, e.g. "my-analysis" or "my-analysis:v2". Default: tc-<folder>.'),
-    dockerfile: z.string().min(1).optional().describe('Dockerfile, relative to this file. Default: ./Dockerfile when it exists, else transferctl\'s own Jupyter Dockerfile.'),
+    dockerfile: z.string().min(1).optional().describe('Dockerfile, relative to this file. Default: ./Dockerfile when it exists and no binder/ folder does, else one transferctl generates from repo2docker\'s files.'),
     context: z.string().min(1).optional().describe('Build context folder, relative to this file. Default: the Dockerfile\'s folder.'),
-    base: imageRef.optional().describe('Base image for transferctl\'s own Dockerfile (passed as build arg BASE_IMAGE). Default: the pinned Jupyter docker-stacks image, or the local Debian JupyterLab image offline.'),
+    base: imageRef.optional().describe('Base image for the Dockerfile transferctl generates (passed as build arg BASE_IMAGE). Default: the pinned Jupyter docker-stacks image, or the local Debian JupyterLab image offline.'),
     'build-args': z.record(z.string(), z.string()).optional().describe('Build arguments (ARG) for the Dockerfile.'),
     target: z.string().min(1).optional().describe('Build stage to stop at (multi-stage Dockerfiles).'),
     pull: z.boolean().optional().describe('Always try to pull a newer base image when building. Default: false.'),
+    'cache-repo': z
+      .string()
+      .min(1)
+      .regex(/^(?:[a-z0-9][a-z0-9.-]*(?::\d+)?\/)?[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*$/, 'a repository without a tag: [registry/]repository, e.g. "127.0.0.1:5000/team/analysis-env"')
+      .optional()
+      .describe('Repository of prebuilt environment images, tagged env-<hash of the environment\'s inputs>: `build` and `up` pull from it instead of building, `build --push-cache` pushes to it. Default: <commit.repo>/<image name>-env when commit.repo is set, else none (builds stay on this engine).'),
   })
   .describe('The workspace image.');
 

@@ -1,5 +1,6 @@
 // A workspace after loading: every path absolute, every default filled in. Plain data.
 import type { TransferConfig } from './schema.js';
+import type { Devcontainer } from './devcontainer/types.js';
 
 export type JupyterMode = 'lab' | 'notebook' | 'server' | 'none';
 
@@ -25,6 +26,8 @@ export interface WorkspaceSpec {
     buildArgs: Record<string, string>;
     target?: string;
     pull: boolean;
+    /** image.cache-repo: where prebuilt environment images are pulled from and pushed to. */
+    cacheRepo?: string;
   };
   volume: {
     hostDir: string;
@@ -42,6 +45,8 @@ export interface WorkspaceSpec {
   gpu?: GpuRequest;
   resources: { memoryBytes?: number; nanoCpus?: number; shmBytes?: number };
   userMapping: boolean;
+  /** The folder's devcontainer.json, when it says how the environment is built (no Dockerfile named in transfer.json). */
+  devcontainer?: Devcontainer;
   /** The validated file as written (other modules read their own sections from it). */
   raw: TransferConfig;
 }

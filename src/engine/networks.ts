@@ -8,6 +8,8 @@ export interface NetworkSummary {
   name: string;
   labels: Labels;
   internal: boolean;
+  /** Whether the network gives its containers IPv6 (EnableIPv6). */
+  ipv6: boolean;
   options: Record<string, string>;
   /** The host's interface of a local bridge network (for host firewall rules), else undefined. */
   bridge?: string;
@@ -15,7 +17,7 @@ export interface NetworkSummary {
 
 export interface NetworkApi {
   list(filter?: { labels?: string[]; name?: string }): Promise<NetworkSummary[]>;
-  create(name: string, opts?: { labels?: Labels; internal?: boolean; options?: Record<string, string>; driver?: string; attachable?: boolean }): Promise<string>;
+  create(name: string, opts?: { labels?: Labels; internal?: boolean; ipv6?: boolean; options?: Record<string, string>; driver?: string; attachable?: boolean }): Promise<string>;
   remove(idOrName: string): Promise<void>;
   connect(network: string, container: string, aliases?: string[]): Promise<void>;
   /** Address of the container on that network, if attached. */
@@ -28,6 +30,7 @@ export function networkApi(docker: Docker, ep: EngineEndpoint): NetworkApi {
     name: n.Name,
     labels: n.Labels ?? {},
     internal: n.Internal,
+    ipv6: n.EnableIPv6 ?? false,
     options: n.Options ?? {},
     bridge: n.Driver === 'bridge' ? (n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`) : undefined,
   });
@@ -41,7 +44,7 @@ export function networkApi(docker: Docker, ep: EngineEndpoint): NetworkApi {
     },
     async create(name, opts = {}) {
       const n = await call(ep, `create network ${name}`, () =>
-        docker.createNetwork({ Name: name, Labels: opts.labels, Internal: opts.internal, Options: opts.options, Driver: opts.driver, Attachable: opts.attachable, CheckDuplicate: true }),
+        docker.createNetwork({ Name: name, Labels: opts.labels, Internal: opts.internal, EnableIPv6: opts.ipv6, Options: opts.options, Driver: opts.driver, Attachable: opts.attachable, CheckDuplicate: true }),
       );
       return n.id;
     },

@@ -2,7 +2,7 @@
 // would (quotes), never handed to one.
 import type { MountSpec } from '../engine/types.js';
 import type { GpuRequest } from '../config/types.js';
-import { ArgError, readFlags } from './flags.js';
+import { ArgError, readFlags, type FlagDef } from './flags.js';
 import { parsePortSpec, type PortSpec } from './port-spec.js';
 import { parseMountSpec, parseVolumeSpec, type PathContext } from './volume-spec.js';
 import type { GpuSettings, RunMode } from './profile.js';
@@ -16,6 +16,12 @@ export function words(text: string): string[] {
     throw err;
   }
 }
+
+/** The docker run flags run.cfg's keys accept, by key: the whole allow-list. */
+export const ENV_FLAGS: FlagDef[] = [{ short: 'e', long: 'env' }];
+export const VOLUME_FLAGS: FlagDef[] = [{ short: 'v', long: 'volume' }, { long: 'mount' }, { long: 'tmpfs' }];
+export const PORT_FLAGS: FlagDef[] = [{ short: 'p', long: 'publish' }];
+export const GPU_FLAGS: FlagDef[] = [{ long: 'runtime' }, { short: 'e', long: 'env' }, { long: 'gpus' }];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -31,7 +37,7 @@ export function parseEnvAssignment(text: string, hostEnv: NodeJS.ProcessEnv): [s
 
 export function parseEnvironment(text: string, hostEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { value } of readFlags(words(text), [{ short: 'e', long: 'env' }], 'environment', '-e VAR=value -e OTHER="with spaces"')) {
+  for (const { value } of readFlags(words(text), ENV_FLAGS, 'environment', '-e VAR=value -e OTHER="with spaces"')) {
     const pair = parseEnvAssignment(value, hostEnv);
     if (pair) env[pair[0]] = pair[1];
   }
@@ -41,19 +47,22 @@ export function parseEnvironment(text: string, hostEnv: NodeJS.ProcessEnv = proc
 export function parseVolumes(text: string, ctx: PathContext): MountSpec[] {
   const flags = readFlags(
     words(text),
-    [{ short: 'v', long: 'volume' }, { long: 'mount' }, { long: 'tmpfs' }],
+    VOLUME_FLAGS,
     'volumes',
     '-v /host/dir:/container/dir or --mount type=bind,source=/host/dir,target=/container/dir',
   );
-  return flags.map(({ flag, value }) => {
-    if (flag.long === 'mount') return parseMountSpec(value, ctx);
-    if (flag.long === 'tmpfs') return parseMountSpec(`type=tmpfs,target=${value}`, ctx);
-    return parseVolumeSpec(value, ctx);
-  });
+  return flags.map(({ flag, value }) => volumeFlag(flag, value, ctx));
+}
+
+/** One -v/--volume, --mount or --tmpfs value → a mount. */
+export function volumeFlag(flag: FlagDef, value: string, ctx: PathContext): MountSpec {
+  if (flag.long === 'mount') return parseMountSpec(value, ctx);
+  if (flag.long === 'tmpfs') return parseMountSpec(`type=tmpfs,target=${value}`, ctx);
+  return parseVolumeSpec(value, ctx);
 }
 
 export function parsePorts(text: string): PortSpec[] {
-  return readFlags(words(text), [{ short: 'p', long: 'publish' }], 'ports', '-p 8888:8888').flatMap(({ value }) => parsePortSpec(value));
+  return readFlags(words(text), PORT_FLAGS, 'ports', '-p 8888:8888').flatMap(({ value }) => parsePortSpec(value));
 }
 
 const MODES: Record<string, RunMode> = { '-it': 'it', '-ti': 'it', '-i': 'i', '-t': 't', '-d': 'd' };
@@ -86,7 +95,7 @@ export function parseGpu(text: string, hostEnv: NodeJS.ProcessEnv = process.env)
   const gpu: GpuSettings = { env: {} };
   const flags = readFlags(
     words(text),
-    [{ long: 'runtime' }, { short: 'e', long: 'env' }, { long: 'gpus' }],
+    GPU_FLAGS,
     'gpu',
     '--runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=all, or --gpus all',
   );

@@ -3,11 +3,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin-routes.js';
 import type { ServiceCore } from './core.js';
+import { fastifyTrust } from './proxy/trusted.js';
 
 export function buildAdminServer(core: ServiceCore): FastifyInstance {
-  // A TLS proxy on this machine may say the admin was reached over HTTPS (the cookie is then
-  // Secure); X-Forwarded-* from anywhere else is ignored.
-  const app = Fastify({ logger: false, trustProxy: ['127.0.0.1', '::1'] });
+  // A proxy in listen.trusted-proxies may say the admin was reached over HTTPS (the cookie is
+  // then Secure); X-Forwarded-* from any other peer, loopback included, is ignored.
+  const app = Fastify({ logger: false, trustProxy: fastifyTrust(core.spec.listen.trustedProxies) });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });

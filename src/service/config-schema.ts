@@ -41,7 +41,7 @@ export const serveConfigSchema = z
         'trusted-proxies': z
           .array(z.string().refine(isAddressOrRange, 'an address or a CIDR range, like "10.0.0.5" or "10.0.0.0/8"'))
           .optional()
-          .describe('Addresses (or CIDR ranges) of the TLS proxies in front: only their X-Forwarded-* are believed and appended to. Default none.'),
+          .describe('Addresses (or CIDR ranges) of the TLS proxies in front: only their X-Forwarded-* are believed (by the proxy to notebooks, the visitor pages and the admin listener). Default none, loopback included.'),
         'max-connections': z.number().int().min(1).optional().describe('Most open connections on the visitors\' port. Default 4096.'),
         'connections-per-address': z.number().int().min(1).optional().describe('Most open connections from one address (trusted proxies excepted). Default 512.'),
       })
@@ -106,7 +106,7 @@ export const serveConfigSchema = z
         'host-firewall': z
           .boolean()
           .optional()
-          .describe("Install iptables rules (INPUT, DOCKER-USER) so containers reach neither this host's ports nor link-local addresses (cloud metadata). With backend swarm, on every node, on docker_gwbridge, also against every node's address (this machine's iptables for the manager serve runs on, ssh to the others through nodes). Default true; serve refuses to start where it cannot (not root, no iptables, a remote engine, a node with no SSH target). false: you filter the network yourself."),
+          .describe("Install iptables rules (INPUT, DOCKER-USER) and ip6tables rules (INPUT, FORWARD) so containers reach neither this host's ports nor link-local addresses (cloud metadata), over IPv4 or IPv6. With backend swarm, IPv4 rules on every node, on docker_gwbridge, also against every node's address (this machine's iptables for the manager serve runs on, ssh to the others through nodes). Default true; serve refuses to start where it cannot (not root, no iptables or ip6tables, a remote engine). false: you filter the network yourself."),
         'proxy-to': z
           .enum(['auto', 'address', 'port'])
           .optional()

@@ -4,10 +4,15 @@
 //   replies to the proxy's own connections pass),
 // - ports the host publishes for other containers (DOCKER-USER: no DNAT'ed connection
 //   started from the bridge),
-// - link-local addresses such as the cloud metadata service 169.254.169.254 (DOCKER-USER).
+// - link-local addresses such as the cloud metadata service 169.254.169.254 (DOCKER-USER),
+// - anything over IPv6 (ip6tables INPUT and FORWARD: the network is IPv4-only, so IPv6 from
+//   the bridge can only be a link-local path to the host's [::] listeners, left open where an
+//   engine keeps IPv6 on in containers of IPv4-only networks, as Docker 26.0.0–26.0.1 did).
 // Every rule carries the comment "transferctl serve NAME", which is how they are found again.
 export interface FirewallRule {
-  chain: 'INPUT' | 'DOCKER-USER';
+  /** iptables (IPv4) or ip6tables (IPv6). */
+  family: 4 | 6;
+  chain: 'INPUT' | 'DOCKER-USER' | 'FORWARD';
   /** iptables arguments after `-I CHAIN 1`. */
   args: string[];
 }
@@ -17,9 +22,11 @@ export const firewallComment = (service: string) => `transferctl serve ${service
 export function firewallRules(service: string, bridge: string): FirewallRule[] {
   const tag = ['-m', 'comment', '--comment', firewallComment(service)];
   return [
-    { chain: 'INPUT', args: ['-i', bridge, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', ...tag, '-j', 'DROP'] },
-    { chain: 'DOCKER-USER', args: ['-i', bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '--ctdir', 'ORIGINAL', ...tag, '-j', 'DROP'] },
-    { chain: 'DOCKER-USER', args: ['-i', bridge, '-d', '169.254.0.0/16', ...tag, '-j', 'DROP'] },
+    { family: 4, chain: 'INPUT', args: ['-i', bridge, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', ...tag, '-j', 'DROP'] },
+    { family: 4, chain: 'DOCKER-USER', args: ['-i', bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '--ctdir', 'ORIGINAL', ...tag, '-j', 'DROP'] },
+    { family: 4, chain: 'DOCKER-USER', args: ['-i', bridge, '-d', '169.254.0.0/16', ...tag, '-j', 'DROP'] },
+    { family: 6, chain: 'INPUT', args: ['-i', bridge, ...tag, '-j', 'DROP'] },
+    { family: 6, chain: 'FORWARD', args: ['-i', bridge, ...tag, '-j', 'DROP'] },
   ];
 }
 
@@ -36,11 +43,21 @@ export const SWARM_BRIDGE = 'docker_gwbridge';
 export function swarmNodeRules(service: string, nodeAddrs: string[]): FirewallRule[] {
   const tag = ['-m', 'comment', '--comment', firewallComment(service)];
   const toNodes = [...new Set(nodeAddrs.filter(Boolean))].map((addr): FirewallRule => ({
+    family: 4,
     chain: 'DOCKER-USER',
     args: ['-i', SWARM_BRIDGE, '-d', addr, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', ...tag, '-j', 'DROP'],
   }));
-  return [...firewallRules(service, SWARM_BRIDGE), ...toNodes];
+  // IPv4 only: Swarm's overlays and gateway bridge are IPv4 unless the operator turned IPv6 on.
+  return [...firewallRules(service, SWARM_BRIDGE).filter((r) => r.family === 4), ...toNodes];
 }
+
+/** Where this service's rules may be, per family (what --down looks through). */
+export const FIREWALL_CHAINS: { family: 4 | 6; chain: FirewallRule['chain'] }[] = [
+  { family: 4, chain: 'INPUT' },
+  { family: 4, chain: 'DOCKER-USER' },
+  { family: 6, chain: 'INPUT' },
+  { family: 6, chain: 'FORWARD' },
+];
 
 /** The `-D` arguments for every line of `iptables -S CHAIN` that carries this service's comment. */
 export function rulesToDelete(listing: string, service: string): string[][] {

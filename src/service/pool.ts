@@ -41,6 +41,8 @@ export class Pool {
   /** Starts that failed in a row (0 after one succeeds): /health reads it. */
   failuresInARow = 0;
   private starting = 0;
+  /** Warm notebooks being handed to visitors in line right now (serveQueue). */
+  private handingToLine = 0;
   private draining = false;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
@@ -156,13 +158,27 @@ export class Pool {
   private async serveQueue(): Promise<void> {
     // A ticket whose page stopped asking loses its place before a container is given to it.
     this.queue.expire();
-    while (this.queue.length > 0) {
+    // Hand-outs under way count against the line, so two notebooks that warm at once are not
+    // both handed to its one visitor.
+    while (this.queue.length > this.handingToLine) {
       const s = this.d.store.list().find((x) => x.state === 'warm');
       if (!s) return;
-      if (await this.assign(s)) {
-        this.queue.next(s.route);
-        this.d.metrics.handouts({ how: 'waited' });
+      this.handingToLine++;
+      let ok: boolean;
+      try {
+        ok = await this.assign(s);
+      } finally {
+        this.handingToLine--;
       }
+      if (!ok) continue;
+      if (this.queue.next(s.route)) {
+        this.d.metrics.handouts({ how: 'waited' });
+        continue;
+      }
+      // The visitor left the line while it was being handed out: nobody would ever hold it.
+      this.d.store.delete(s.route);
+      await this.d.spawner.remove(s).catch(() => {});
+      this.fill();
     }
   }
 

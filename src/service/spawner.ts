@@ -28,9 +28,16 @@ export async function ensureNetwork(engine: Engine, spec: ServeSpec): Promise<{ 
         hint: `remove it (docker network rm ${name}) or choose another "name" in the serve config`,
       });
     }
+    if (existing.ipv6) {
+      throw new UserError(`network ${name} has IPv6 on: visitors could reach this host over it`, {
+        hint: `remove the service's network (transferctl serve --down) and start again; serve makes it IPv4-only`,
+      });
+    }
     return { id: existing.id, created: false };
   }
-  return { id: await engine.networks.create(name, { labels: networkLabels(spec.name), options: networkOptions(spec.internet) }), created: true };
+  // IPv4-only, said explicitly: an engine whose default network options turn IPv6 on would
+  // otherwise give visitors a path the IPv4 firewall rules do not see.
+  return { id: await engine.networks.create(name, { labels: networkLabels(spec.name), ipv6: false, options: networkOptions(spec.internet) }), created: true };
 }
 
 export function createSpawner(engine: Engine, spec: ServeSpec, shape: VisitorShape, readyTimeoutMs = 60_000): Spawner {

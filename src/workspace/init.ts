@@ -1,18 +1,40 @@
-// `init`: transfer.json, a Dockerfile and a .dockerignore for a folder. Never overwrites
-// without --force; writes all three or none.
+// `init`: transfer.json and a .dockerignore for a folder, and a Dockerfile only when asked
+// (--dockerfile: a Dockerfile found in the folder would win over a postBuild added later).
+// Says what it found and what each file will do. Never overwrites without --force; writes all
+// or none.
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { DEFAULT_MOUNT_POINT } from '../config/load.js';
-import { detectDependencies, jupyterDockerfile, STARTER_DOCKERIGNORE, type DependencyFiles } from './dockerfile.js';
 import { STACKS_IMAGE } from './base-image.js';
+import { readRepo2docker, type FoundFile, type Problem } from './environment/repo2docker/detect.js';
+import { repo2dockerDockerfile } from './environment/repo2docker/dockerfile.js';
 
 export interface InitResult {
   folder: string;
   written: string[];
-  detected: DependencyFiles;
+  /** repo2docker's files found, each with what transferctl does with it. */
+  found: FoundFile[];
+  /** What the image will be built from. */
+  buildsFrom: string;
+  /** What would stop a build (runtime.txt asking for R, both binder/ and .binder/, …). */
+  problems: Problem[];
 }
+
+export const STARTER_DOCKERIGNORE = [
+  '# Not sent to the image build (your folder is mounted, not copied).',
+  '.git',
+  '.ipynb_checkpoints',
+  '**/__pycache__',
+  '*.pyc',
+  '.venv',
+  'node_modules',
+  'data/',
+  '*.tar',
+  '*.tar.gz',
+  '',
+].join('\n');
 
 export function initialConfig(folder: string): object {
   const slug = basename(folder).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'workspace';
@@ -27,15 +49,21 @@ export function initialConfig(folder: string): object {
   };
 }
 
-export function init(folderArg: string, opts: { force?: boolean } = {}): InitResult {
+export function init(folderArg: string, opts: { force?: boolean; dockerfile?: boolean } = {}): InitResult {
   const folder = resolve(folderArg);
   if (!existsSync(folder)) throw new UserError(`folder ${folder} does not exist`, { hint: `mkdir -p ${folder}` });
-  const detected = detectDependencies(folder);
+  const plan = readRepo2docker(folder);
   const files: [string, string][] = [
     ['transfer.json', JSON.stringify(initialConfig(folder), null, 2) + '\n'],
-    ['Dockerfile', jupyterDockerfile(detected, STACKS_IMAGE)],
     ['.dockerignore', STARTER_DOCKERIGNORE],
   ];
+  // Where a Dockerfile counts: in the binder folder when there is one (repo2docker's rule).
+  const dockerfileName = plan.dir ? `${plan.dir}/Dockerfile` : 'Dockerfile';
+  if (opts.dockerfile) {
+    if (plan.problems.length) throw new UserError(plan.problems[0].message, { hint: plan.problems[0].hint });
+    const generated = repo2dockerDockerfile({ ...plan, dockerfile: undefined }, { defaultBase: STACKS_IMAGE, repoDir: DEFAULT_MOUNT_POINT });
+    files.push([dockerfileName, generated.text]);
+  }
   const existing = files.map(([n]) => n).filter((n) => existsSync(join(folder, n)));
   if (existing.length && !opts.force) {
     throw new UserError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''} in ${folder}; nothing was written`, {
@@ -43,5 +71,12 @@ export function init(folderArg: string, opts: { force?: boolean } = {}): InitRes
     });
   }
   for (const [name, content] of files) writeFileSync(join(folder, name), content);
-  return { folder, written: files.map(([n]) => n), detected };
+  return { folder, written: files.map(([n]) => n), found: plan.files, buildsFrom: buildsFrom(plan, opts.dockerfile ? dockerfileName : undefined), problems: plan.problems };
+}
+
+function buildsFrom(plan: ReturnType<typeof readRepo2docker>, written: string | undefined): string {
+  if (written) return `${written} (written now from the files listed; edit it freely: from now on it overrides them)`;
+  if (plan.dockerfile) return `${plan.dockerfile} (your Dockerfile)`;
+  if (plan.files.some((f) => f.used)) return `transferctl's Dockerfile generated at each build from repo2docker's files${plan.dir ? ` in ${plan.dir}/` : ''}`;
+  return "transferctl's own Jupyter Dockerfile (no repo2docker files found)";
 }

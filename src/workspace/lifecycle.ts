@@ -6,6 +6,8 @@ import { findWorkspaceContainer, foreignContainerError, requireWorkspaceContaine
 import { ownedBy } from './labels.js';
 import { hostUser } from './host-user.js';
 import { UserError } from '../errors.js';
+import { removeEnvironmentTags } from './environment/cache.js';
+import { lifecycleAt } from './environment/devcontainer/up-steps.js';
 
 export interface StopResult {
   container: string;
@@ -26,6 +28,8 @@ export interface RemoveResult {
   container: string;
   removed: boolean;
   imageRemoved?: string;
+  /** The environment image's hash tags removed with it (rm --image). */
+  environmentRemoved?: string[];
 }
 
 export async function remove(engine: Engine, spec: WorkspaceSpec, opts: { image?: boolean; force?: boolean } = {}): Promise<RemoveResult> {
@@ -37,14 +41,16 @@ export async function remove(engine: Engine, spec: WorkspaceSpec, opts: { image?
     removed = true;
   }
   let imageRemoved: string | undefined;
+  let environmentRemoved: string[] | undefined;
   if (opts.image) {
     const img = await engine.images.inspect(spec.image.name);
     if (img && (ownedBy(img.labels, spec) || opts.force)) {
       await engine.images.remove(spec.image.name);
       imageRemoved = spec.image.name;
     }
+    environmentRemoved = await removeEnvironmentTags(engine, spec);
   }
-  return { container: found.kind === 'none' ? spec.containerName : found.container.name, removed, imageRemoved };
+  return { container: found.kind === 'none' ? spec.containerName : found.container.name, removed, imageRemoved, environmentRemoved };
 }
 
 export async function logs(engine: Engine, spec: WorkspaceSpec, opts: { follow?: boolean; tail?: number }): Promise<Readable> {
@@ -52,15 +58,19 @@ export async function logs(engine: Engine, spec: WorkspaceSpec, opts: { follow?:
   return engine.containers.logs(c.id, opts);
 }
 
-/** Run a command in the workspace as the mapped user (interactive when attached to a terminal). */
-export async function execIn(engine: Engine, spec: WorkspaceSpec, cmd: string[], opts: { root?: boolean } = {}): Promise<number> {
+/**
+ * Run a command in the workspace as the mapped user (interactive when attached to a terminal).
+ * `attach` (a shell): devcontainer.json's postAttachCommand runs first.
+ */
+export async function execIn(engine: Engine, spec: WorkspaceSpec, cmd: string[], opts: { root?: boolean; attach?: boolean } = {}): Promise<number> {
   const c = await requireWorkspaceContainer(engine, spec);
   if (!c.running) {
     throw new UserError(`container "${c.name}" is not running`, { hint: 'start it with `transferctl up`' });
   }
+  if (opts.attach) await lifecycleAt(engine, spec, c.id, ['attached']);
   const { uid, gid } = hostUser();
   const user = opts.root || !spec.userMapping ? undefined : `${uid}:${gid}`;
   const env: Record<string, string> = {};
   if (c.env.HOME) env.HOME = c.env.HOME;
-  return engine.containers.execInteractive(c.id, cmd, { user, workingDir: spec.volume.mountPoint, env });
+  return engine.containers.execInteractive(c.id, cmd, { user, workingDir: spec.devcontainer?.workspaceFolder ?? spec.volume.mountPoint, env });
 }

@@ -4,6 +4,8 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { workspaceLabels } from './labels.js';
 import { L } from '../labels.js';
 import { entrypointScript } from './entrypoint.js';
+import { wrapWithStart } from './start-script.js';
+import type { DevcontainerRuntime } from './environment/devcontainer/runtime.js';
 
 /** argv[0] of the inline user-mapping script (shows in `ps` inside the container). */
 export const ENTRYPOINT_NAME = 'transferctl-entrypoint';
@@ -19,14 +21,15 @@ export interface RuntimeFacts {
   /** Host path of the SSH agent socket, when forwarding. */
   sshAuthSock?: string;
   configHash?: string;
+  /** The image's repo2docker `start` script (start-script.ts), which wraps the command. */
+  startScript?: string;
 }
 
-const JUPYTER_BINARIES = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
+export const JUPYTER_BINARIES = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
 
 /** The server command inside the container. Token comes from JUPYTER_TOKEN. */
-export function jupyterCommand(spec: WorkspaceSpec): string[] {
+export function jupyterCommand(spec: WorkspaceSpec, root = spec.volume.mountPoint): string[] {
   const { mode, port, command, args } = spec.jupyter;
-  const root = spec.volume.mountPoint;
   if (mode === 'none' || command) {
     return (command ?? []).map((a) => a.replaceAll('{port}', String(port)).replaceAll('{root}', root));
   }
@@ -38,35 +41,40 @@ export function notebookPath(mode: WorkspaceSpec['jupyter']['mode']): string {
   return mode === 'lab' ? '/lab' : mode === 'notebook' ? '/tree' : '/';
 }
 
-export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts): ContainerCreateSpec {
+/** The container for a workspace; `dc`: devcontainer.json's run-time settings, merged in (transfer.json's win). */
+export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts, dc?: DevcontainerRuntime): ContainerCreateSpec {
   const mounts: MountSpec[] = [
     spec.volume.engineVolume
       ? { type: 'volume', source: spec.volume.engineVolume, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly }
       : { type: 'bind', source: spec.volume.hostDir, target: spec.volume.mountPoint, readOnly: spec.volume.readOnly },
+    ...(dc?.mounts ?? []),
   ];
-  const env: Record<string, string> = { ...spec.env, JUPYTER_TOKEN: facts.token };
+  const env: Record<string, string> = { ...dc?.env, ...spec.env, JUPYTER_TOKEN: facts.token };
   if (spec.sshAgent && facts.sshAuthSock) {
     mounts.push({ type: 'bind', source: facts.sshAuthSock, target: SSH_AGENT_TARGET });
     env.SSH_AUTH_SOCK = SSH_AGENT_TARGET;
   }
   const labels = { ...workspaceLabels(spec) };
   if (facts.configHash) labels[L.configHash] = facts.configHash;
-  const command = jupyterCommand(spec);
+  const folder = dc?.workspaceFolder ?? spec.volume.mountPoint;
+  const command = wrapWithStart(jupyterCommand(spec, folder), facts.startScript);
   const plan: ContainerCreateSpec = {
     name: spec.containerName,
     image: spec.image.name,
     cmd: command,
     env,
     labels,
-    workingDir: spec.volume.mountPoint,
-    ports: { [`${spec.jupyter.port}/tcp`]: [{ hostIp: spec.publish.address, hostPort: facts.hostPort }] },
+    workingDir: folder,
+    ports: { ...dc?.ports, [`${spec.jupyter.port}/tcp`]: [{ hostIp: spec.publish.address, hostPort: facts.hostPort }] },
     mounts,
     memoryBytes: spec.resources.memoryBytes,
     nanoCpus: spec.resources.nanoCpus,
     shmBytes: spec.resources.shmBytes,
-    gpu: spec.gpu,
+    gpu: spec.gpu ?? dc?.gpu,
     init: true,
   };
+  if (dc?.runtime) plan.runtime = dc.runtime;
+  if (dc?.network) plan.network = dc.network;
   if (spec.userMapping) {
     // Start as root only to become the host user (templates/entrypoint.sh, passed inline
     // so any image with /bin/sh works and nothing has to be copied in first).
@@ -74,6 +82,10 @@ export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts): Contain
     plan.entrypoint = ['/bin/sh', '-c', entrypointScript(), ENTRYPOINT_NAME];
     env.TRANSFERCTL_UID = String(facts.uid);
     env.TRANSFERCTL_GID = String(facts.gid);
+    // The entrypoint gives this user (remoteUser/containerUser) the host's UID and GID.
+    if (dc?.user) env.TRANSFERCTL_USER = dc.user;
+  } else if (dc?.containerUser) {
+    plan.user = dc.containerUser;
   }
   return plan;
 }

@@ -49,7 +49,8 @@ export function specFor(dir: string, image: string, labels: Record<string, strin
   return {
     ...spec,
     image: { ...spec.image, name: image, dockerfile: null, dockerfileFrom: null },
-    volume: { ...spec.volume, hostDir: dir, mountPoint: config ? spec.volume.mountPoint : (labels[L.mountPoint] ?? spec.volume.mountPoint) },
+    // A devcontainer.json in the folder places it (and says where Jupyter starts) like a config does.
+    volume: { ...spec.volume, hostDir: dir, mountPoint: config || spec.devcontainer ? spec.volume.mountPoint : (labels[L.mountPoint] ?? spec.volume.mountPoint) },
     jupyter: config
       ? spec.jupyter
       : {

@@ -12,8 +12,10 @@ import { hostUser } from './host-user.js';
 import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
+import { startScriptOf } from './start-script.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
+import { checkRuntime, lifecycleAt, runtimeFor } from './environment/devcontainer/up-steps.js';
 
 const log = debug('up');
 
@@ -45,6 +47,8 @@ export interface UpResult {
   /** What `up` had to do. */
   action: 'created' | 'started' | 'already-running';
   built: boolean;
+  /** When `up` had to make the image: where its environment came from (build.ts BuildResult). */
+  environment?: { cache: 'local' | 'pulled' | 'built'; hashTag: string | null; why?: string };
   notes: string[];
 }
 
@@ -64,7 +68,8 @@ export function urlFor(spec: WorkspaceSpec, host: string, port: number, token: s
 
 function configHash(spec: WorkspaceSpec): string {
   const plan = planContainer(spec, { uid: 0, gid: 0, hostPort: 0, token: '' });
-  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
+  // A devcontainer.json's settings count as config too.
+  return createHash('sha256').update(JSON.stringify(plan)).update(spec.devcontainer?.doc.text ?? '').digest('hex').slice(0, 16);
 }
 
 async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string): Promise<number> {
@@ -160,6 +165,12 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
         });
       }
       const r = await ready(engine, spec, c, opts);
+      // A container this run started goes back to stopped when a lifecycle command fails.
+      await lifecycleAt(engine, spec, c.id, wasRunning ? ['attached'] : ['created', 'started', 'attached'], {
+        onStep: step,
+        undo: wasRunning ? undefined : () => engine.containers.stop(c.id),
+        signal: opts.signal,
+      });
       return {
         container: c.name,
         containerId: c.id,
@@ -189,19 +200,29 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     sshAuthSock: sshSocket(spec),
     configHash: configHash(spec),
   };
+  // devcontainer.json's run-time settings: checked now (a bad one fails before the build), read
+  // again from the built image (its environment for ${containerEnv:…}, its user).
+  let dc = runtimeFor(spec, image);
+  await checkRuntime(engine, spec, dc);
 
   // Checks above are cheap and come first; the build may take minutes.
   let built = false;
+  let environment: UpResult['environment'];
+  // repo2docker's `start` wraps the command when the image carries one (start-script.ts).
+  let startScript = startScriptOf(image?.labels);
   if (!image) {
     step(`building image ${spec.image.name}`);
     const { buildWorkspaceImage } = await import('./build.js');
-    await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress });
+    const b = await buildWorkspaceImage(engine, spec, { offline: opts.offline, signal: opts.signal, onProgress: opts.onProgress, onStep: step });
+    startScript = b.startScript;
     built = true;
+    environment = { cache: b.cache, hashTag: b.hashTag, why: b.why };
+    if (spec.devcontainer) dc = runtimeFor(spec, await engine.images.inspect(spec.image.name));
   }
   if (opts.signal?.aborted) throw opts.signal.reason;
   // A remote engine mounts from its own host: the folder must be there (or in its volume).
   const placed = await placeFolder(engine, spec);
-  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, facts);
+  const plan = planContainer({ ...placed, publish: { ...spec.publish, address } }, { ...facts, startScript }, dc);
 
   step(`creating container ${spec.containerName}`);
   let id: string | undefined;
@@ -217,6 +238,8 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
     if (!c) throw new EngineError(`container ${spec.containerName} vanished right after it started`);
     const r = await ready(engine, spec, c, opts);
     log(`ready: ${c.name} on ${r.host}:${r.port}`);
+    // The catch below removes the container when one of these fails.
+    await lifecycleAt(engine, spec, c.id, ['created', 'started', 'attached'], { onStep: step, signal: opts.signal });
     return {
       container: c.name,
       containerId: c.id,
@@ -225,6 +248,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
       ...r,
       action: 'created',
       built,
+      environment,
       notes,
     };
   } catch (err) {

@@ -9,11 +9,14 @@ export interface RawResponse {
   raw: string;
 }
 
-/** Send `head` (lines without the final blank line) and `body`; read until the server closes. */
-export function rawRequest(url: string, lines: string[], body = ''): Promise<RawResponse> {
+/**
+ * Send `head` (lines without the final blank line) and `body`; read until the server closes.
+ * `from`: the local address to connect from (another 127.x address is another peer to the server).
+ */
+export function rawRequest(url: string, lines: string[], body = '', from?: string): Promise<RawResponse> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(u.port), u.hostname);
+    const socket = net.connect({ port: Number(u.port), host: u.hostname, localAddress: from });
     const chunks: Buffer[] = [];
     socket.setTimeout(30_000, () => socket.destroy(new Error('no answer within 30 s')));
     socket.on('data', (d) => chunks.push(d));

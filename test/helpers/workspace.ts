@@ -31,6 +31,12 @@ export function makeWorkspace(t: TestContext, engine: Engine, config: Record<str
     // A rebuild moves the tag and leaves the earlier build untagged: remove those too.
     const earlier = await engine.images.list({ labels: [`org.transferctl.host-directory=${dir}`] }).catch(() => []);
     for (const img of earlier) await engine.images.remove(img.id, { force: true }).catch(() => {});
+    // The environment image under its hash tag ([<commit.repo>/]<image>-env:env-<hash12>), once nothing builds on it.
+    const named = ((full.image as { name?: string } | undefined)?.name ?? image).replace(/:[^/:]*$/, '');
+    const envTag = new RegExp(`(^|/)${named.replace(/[.]/g, '\\.')}-env:env-[0-9a-f]{12}$`);
+    for (const img of await engine.images.list().catch(() => [])) {
+      for (const tag of img.repoTags) if (envTag.test(tag)) await engine.images.remove(tag, { force: true }).catch(() => {});
+    }
   });
   return { dir, config: file, container, image };
 }

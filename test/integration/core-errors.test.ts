@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
@@ -145,14 +145,23 @@ test('unknown command: did you mean', async (t) => {
   assert.match(r.stderr, /unknown command "statsu" — did you mean "status"\?/);
 });
 
-test('init writes the three files, detects dependencies, and never overwrites without --force', async (t) => {
+test('init writes transfer.json and .dockerignore, says what each file will do, a Dockerfile only with --dockerfile, never overwrites without --force', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'requirements.txt'), 'pandas\n');
+  writeFileSync(join(dir, 'environment.yml'), 'dependencies: [numpy]\n');
   const r = await runCli(['init'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Dependencies from: requirements\.txt/);
+  assert.match(r.stdout, /^Wrote transfer\.json, \.dockerignore in /m);
+  assert.match(r.stdout, /environment\.yml\s+conda\/mamba updates the base environment from it/);
+  assert.match(r.stdout, /requirements\.txt\s+ignored: environment\.yml is present \(repo2docker's rule\)/);
+  assert.equal(existsSync(join(dir, 'Dockerfile')), false);
   const again = await runCli(['init'], { cwd: dir });
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /transfer\.json, Dockerfile, \.dockerignore already exist .*nothing was written/);
-  assert.equal((await runCli(['init', '--force'], { cwd: dir })).code, 0);
+  assert.match(again.stderr, /transfer\.json, \.dockerignore already exist .*nothing was written/);
+  const json = await runCli(['init', '--force', '--dockerfile', '--json'], { cwd: dir });
+  assert.equal(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout);
+  assert.deepEqual(out.written, ['transfer.json', '.dockerignore', 'Dockerfile']);
+  assert.deepEqual(out.found.map((f: { path: string; used: boolean }) => [f.path, f.used]), [['environment.yml', true], ['requirements.txt', false]]);
+  assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^COPY environment\.yml \/tmp\/transferctl\/environment\.yml$/m);
 });

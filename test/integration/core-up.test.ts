@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { makeWorkspace } from '../helpers/workspace.js';
 import { startKernel, runCode } from '../helpers/jupyter.js';
 import { L, OCI } from '../../src/labels.js';
+import { removeEnvironmentTags } from '../../src/workspace/environment/cache.js';
 
 const USER = 1001;
 
@@ -112,6 +113,7 @@ test('zero-config: `up` in a folder with no config, the same container next time
   t.after(async () => {
     await engine.containers.remove(spec.containerName, { force: true }).catch(() => {});
     await engine.images.remove(spec.image.name, { force: true }).catch(() => {});
+    await removeEnvironmentTags(engine, spec).catch(() => {});
   });
   const r = await runCli(['up', '--offline', '--json'], { cwd: ws.dir });
   assert.equal(r.code, 0, r.stderr);

@@ -40,6 +40,10 @@ export async function cleanupWorkspace(engine: Engine, ws: { name: string; repo:
   for (const img of await engine.images.list()) {
     for (const tag of img.repoTags) if (tag.startsWith(`${ws.repo}:`) || tag.startsWith(`${ws.name}:`)) await engine.images.remove(tag, { force: true }).catch(() => {});
   }
+  // Environment images under their hash tags (<name>-env, or <commit.repo>/<name>-env), after what builds on them.
+  for (const img of await engine.images.list()) {
+    for (const tag of img.repoTags) if (new RegExp(`(^|/)${ws.name}-env:env-`).test(tag)) await engine.images.remove(tag, { force: true }).catch(() => {});
+  }
 }
 
 /** Nested and empty folders, symlinks (relative, absolute, dangling), executable bits, unicode names, large and tiny files. */

@@ -23,6 +23,7 @@ export function define(program: Command): void {
       else {
         say(r.removed ? `Removed container ${r.container}.` : `${r.container} does not exist; nothing to remove.`);
         if (r.imageRemoved) say(`Removed image ${r.imageRemoved}.`);
+        if (r.environmentRemoved?.length) say(`Removed its environment ${r.environmentRemoved.join(', ')}.`);
       }
     }));
 }

@@ -15,7 +15,7 @@ export function define(program: Command): void {
       withContext({ sweep: true }, async (ctx) => {
       const spec = loadWorkspace({ config: opts.config });
       const engine = ctx.engine;
-      const code = await execIn(engine, spec, ['/bin/sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi'], { root: opts.root });
+      const code = await execIn(engine, spec, ['/bin/sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi'], { root: opts.root, attach: true });
       if (code !== 0) throw new UserError(`the shell exited with code ${code}`, { exitCode: code });
     }));
 }

@@ -25,7 +25,7 @@ export interface NodeFirewall {
 
 function sshIptables(target: string, env: NodeJS.ProcessEnv): Iptables {
   const args = sshArgs(parseSshTarget(target), { extra: splitSshOpts(env.TRANSFERCTL_SSH_OPTS), options: ['BatchMode=yes', 'ConnectTimeout=10'] });
-  return (iptables) => run('ssh', [...args, ['iptables', '-w', ...iptables].map(quote).join(' ')], { timeout: 30_000 });
+  return (family, iptables) => run('ssh', [...args, [family === 4 ? 'iptables' : 'ip6tables', '-w', ...iptables].map(quote).join(' ')], { timeout: 30_000 });
 }
 
 /** How each node's iptables is reached; the nodes with no way, by name. */
@@ -58,7 +58,7 @@ export async function fenceSwarm(engine: Engine, spec: ServeSpec, env: NodeJS.Pr
   }
   const addrs = nodes.map((f) => f.node.addr);
   for (const f of nodes) {
-    await applyRules(f.iptables, spec.name, swarmNodeRules(spec.name, addrs));
+    await applyRules(f.iptables, spec.name, swarmNodeRules(spec.name, addrs), false);
     log(`firewall rules on ${nodeLabel(f.node)} (${f.via})`);
   }
 }

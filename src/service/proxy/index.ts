@@ -12,7 +12,7 @@ import type { RouteStore } from '../store.js';
 import { limitConnections, serverOptions, type ConnectionLimits } from './connections.js';
 import { upstreamHeaders, type Peer } from './request-headers.js';
 import { downstreamHeaders } from './response-headers.js';
-import { trustedProxies } from './trusted.js';
+import { plainAddress, trustedProxies } from './trusted.js';
 import { Upstream, type UpstreamTimeouts } from './upstream.js';
 import { hostSuffix, parseUserPath, routeOfHost, visitorBase } from './visitor-path.js';
 import { webSockets } from './websocket.js';
@@ -65,7 +65,7 @@ export function createProxy(d: ProxyDeps): Proxy {
   const ws = webSockets(() => d.metrics.proxyErrors());
 
   const peerOf = (req: http.IncomingMessage): Peer => {
-    const address = req.socket.remoteAddress ?? '';
+    const address = plainAddress(req.socket.remoteAddress ?? '');
     return { address, trusted: trust.has(address), port: req.socket.localPort ?? 0, proto: 'http' };
   };
 

@@ -61,12 +61,15 @@ export function upstreamHeaders(raw: readonly string[], peer: Peer): string[] {
   }
   if (chunked && length) throw new Error('conflicting framing: both Content-Length and Transfer-Encoding');
   if (host !== undefined) out.unshift('host', host);
-  const first = (k: string) => prior[k]?.[0];
+  // Proto, Host and Port: the trusted proxy's own view, the last entry (what a client sent
+  // before it may come first, when the proxy appends rather than sets; fastify reads the same).
+  const nearest = (k: string) => prior[k]?.join(',').split(',').pop()?.trim() || undefined;
   const chain = prior['x-forwarded-for']?.join(', ');
   out.push('x-forwarded-for', chain ? `${chain}, ${peer.address}` : peer.address);
-  out.push('x-forwarded-proto', first('x-forwarded-proto') ?? peer.proto);
-  if (first('x-forwarded-host') ?? host) out.push('x-forwarded-host', (first('x-forwarded-host') ?? host)!);
-  out.push('x-forwarded-port', first('x-forwarded-port') ?? String(peer.port));
+  out.push('x-forwarded-proto', nearest('x-forwarded-proto') ?? peer.proto);
+  const fwdHost = nearest('x-forwarded-host') ?? host;
+  if (fwdHost) out.push('x-forwarded-host', fwdHost);
+  out.push('x-forwarded-port', nearest('x-forwarded-port') ?? String(peer.port));
   if (prior.forwarded) out.push('forwarded', prior.forwarded.join(', '));
   if (prior['x-real-ip']) out.push('x-real-ip', prior['x-real-ip'][0]);
   return out;

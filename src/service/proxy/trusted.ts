@@ -25,6 +25,16 @@ export function trustedProxies(list: readonly string[]): Trust {
   };
 }
 
+/**
+ * Fastify's `trustProxy` from the same list: req.ip, req.protocol and req.host believe
+ * X-Forwarded-* only when the socket's peer (and each hop before it) is a trusted proxy.
+ */
+export function fastifyTrust(list: readonly string[]): false | ((address: string, hop: number) => boolean) {
+  if (list.length === 0) return false;
+  const trust = trustedProxies(list);
+  return (address) => trust.has(address);
+}
+
 /** "::ffff:10.1.2.3" (an IPv4 peer on a dual-stack socket) → "10.1.2.3". */
 export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;

@@ -2,7 +2,7 @@
 // `docker diff` of the workspace container, its fingerprint (with the changed files' stat while
 // it runs, env.ts), and the base's record of the previous changes.
 import type { ContainerDetails, Engine, FsChange, ImageDetails } from '../../engine/index.js';
-import { decodeEnvRecord, envFingerprint, envStat, filterEnvChanges, planEnvOps, type EnvOps } from './env.js';
+import { decodeEnvRecord, envFingerprint, envStat, filterEnvChanges, planEnvOps, type EnvOps, type EnvSkip } from './env.js';
 import { ENV_RECORD, S } from './labels.js';
 import { readContainerFile } from './temp-container.js';
 
@@ -13,7 +13,7 @@ export interface EnvSeen {
 }
 
 /** Asked first thing (it takes an exec in the container): the rest of the save plans meanwhile. */
-export async function observeEnvironment(engine: Engine, container: Pick<ContainerDetails, 'id' | 'running'>, skip: { mountPoint: string; archivePath: string }): Promise<EnvSeen> {
+export async function observeEnvironment(engine: Engine, container: Pick<ContainerDetails, 'id' | 'running'>, skip: EnvSkip): Promise<EnvSeen> {
   const current = filterEnvChanges(await engine.containers.changes(container.id), skip);
   return { current, fingerprint: envFingerprint(current, container.running ? await envStat(engine, container.id, current) : '') };
 }

@@ -44,14 +44,24 @@ function under(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : root + '/');
 }
 
-export function filterEnvChanges(changes: FsChange[], skip: { mountPoint: string; archivePath: string }): FsChange[] {
-  const roots = [...ENV_EXCLUDED, skip.mountPoint, skip.archivePath];
+export interface EnvSkip {
+  mountPoint: string;
+  archivePath: string;
+  /** Every other mount target of the container (devcontainer.json's mounts, runArgs' -v): host data, never environment. */
+  mounts?: string[];
+}
+
+export function filterEnvChanges(changes: FsChange[], skip: EnvSkip): FsChange[] {
+  const roots = [...ENV_EXCLUDED, skip.mountPoint, skip.archivePath, ...(skip.mounts ?? [])];
   // A modified folder with changes below it only changed because of them (e.g. /home/jovyan
   // for the mount point): never copy it, or its whole tree (the mounted folder!) would come along.
   const parents = new Set<string>();
   for (const c of changes) for (let p = posix.dirname(c.path); p !== '/' && p !== '.' && !parents.has(p); p = posix.dirname(p)) parents.add(p);
   const kept = changes
     .filter((c) => !(c.kind === 'modified' && parents.has(c.path)))
+    // A folder the engine made to hold a mount (/workspaces for /workspaces/proj): copied as
+    // an added tree it would bring the mounted folder along. Anything else below it still counts.
+    .filter((c) => !(c.kind === 'added' && roots.some((r) => r !== c.path && under(r, c.path))))
     .filter((c) => !roots.some((r) => under(c.path, r)) && !NOISE.some((n) => n.test(c.path)));
   const holdsKept = (dir: string) => kept.some((c) => c.path !== dir && under(c.path, dir) && !STARTUP_FOLDERS.test(c.path));
   return kept

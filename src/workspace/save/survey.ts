@@ -60,7 +60,7 @@ export async function survey(engine: Engine, spec: WorkspaceSpec, req: SurveyReq
   if (!container && req.kind === 'commit') {
     throw new UserError(`workspace ${spec.identity} has no container to commit`, { hint: 'start it with `transferctl up`, install what you need, then commit' });
   }
-  const envSeen = container ? observeEnvironment(engine, container, { mountPoint: spec.volume.mountPoint, archivePath }) : null;
+  const envSeen = container ? observeEnvironment(engine, container, { mountPoint: spec.volume.mountPoint, archivePath, mounts: container.mounts.map((m) => m.destination) }) : null;
   envSeen?.catch(() => {});
   const containerImage = await engine.images.inspect(container?.imageId ?? spec.image.name);
   if (!containerImage) {

@@ -1,18 +1,21 @@
 // The host firewall rules of a service network, and finding them again by their comment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firewallRules, rulesToDelete, swarmNodeRules } from '../../../src/service/firewall-plan.js';
+import { FIREWALL_CHAINS, firewallRules, rulesToDelete, swarmNodeRules } from '../../../src/service/firewall-plan.js';
 import { firewallProblem } from '../../../src/service/host-firewall.js';
 
-test('the rules: nothing new from the bridge to the host, no DNAT from it, no link-local', () => {
+test('the rules: nothing new from the bridge to the host, no DNAT from it, no link-local, no IPv6 at all', () => {
   const rules = firewallRules('ws', 'br-0123456789ab');
-  assert.deepEqual(rules.map((r) => r.chain), ['INPUT', 'DOCKER-USER', 'DOCKER-USER']);
+  assert.deepEqual(rules.map((r) => `${r.family}:${r.chain}`), ['4:INPUT', '4:DOCKER-USER', '4:DOCKER-USER', '6:INPUT', '6:FORWARD']);
   for (const r of rules) {
     assert.deepEqual(r.args.slice(0, 2), ['-i', 'br-0123456789ab']);
     assert.ok(r.args.join(' ').includes('--comment transferctl serve ws -j DROP'));
   }
   assert.ok(rules[0].args.join(' ').includes('! --ctstate ESTABLISHED,RELATED'), 'replies to the proxy pass');
   assert.ok(rules[2].args.includes('169.254.0.0/16'));
+  for (const r of rules.filter((x) => x.family === 6)) assert.deepEqual(r.args, ['-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'transferctl serve ws', '-j', 'DROP']);
+  // --down looks in every chain a rule goes to.
+  for (const r of rules) assert.ok(FIREWALL_CHAINS.some((c) => c.family === r.family && c.chain === r.chain));
 });
 
 test('only this service\'s rules are found for removal', () => {

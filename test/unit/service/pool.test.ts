@@ -9,7 +9,7 @@ import { MemoryStore } from '../../../src/service/store.js';
 import type { Session } from '../../../src/service/session.js';
 import type { Engine } from '../../../src/engine/index.js';
 
-function fixture(size: number, capacity: number) {
+function fixture(size: number, capacity: number, rename: () => Promise<void> = async () => {}) {
   const spec = resolveServe({ image: 'x', pool: { size, capacity } }, null);
   const store = new MemoryStore();
   let n = 0;
@@ -23,7 +23,7 @@ function fixture(size: number, capacity: number) {
     },
     remove: async (s: Pick<Session, 'containerId'>) => void removed.push(s.containerId),
   };
-  const engine = { containers: { rename: async () => {} } } as unknown as Engine;
+  const engine = { containers: { rename } } as unknown as Engine;
   const metrics = serviceMetrics();
   const pool = new Pool({ engine, spec, store, spawner, metrics, log: () => {} });
   const release = async () => {
@@ -144,4 +144,29 @@ test('no more than pool.parallel-starts containers start at once; the rest follo
   }
   await f.release();
   assert.equal(f.pool.counts().warm, 5);
+});
+
+test('two notebooks warm at once with one visitor in line: one is handed out, the other stays warm', async () => {
+  const f = fixture(2, 2, () => new Promise((r) => setTimeout(r, 20)));
+  const ticket = f.pool.queue.add();
+  f.pool.fill();
+  assert.equal(f.pool.counts().starting, 2);
+  await f.release();
+  assert.ok(f.pool.queue.look(ticket.id)?.route, 'the visitor in line got one');
+  assert.equal(f.pool.counts().assigned, 1, 'no notebook handed to nobody');
+  assert.equal(f.pool.counts().warm, 1);
+});
+
+test('a visitor who leaves the line while their notebook is being handed out leaves no notebook held by nobody', async () => {
+  let f: ReturnType<typeof fixture> | undefined;
+  // The line's sweeper runs while the engine renames the container (the ticket expires then).
+  f = fixture(1, 1, async () => void f!.pool.queue.expire(Date.now() + 60_000));
+  const ticket = f.pool.queue.add();
+  f.pool.fill();
+  await f.release();
+  assert.equal(f.pool.queue.peek(ticket.id), undefined);
+  assert.equal(f.pool.counts().assigned, 0, 'no notebook handed to nobody');
+  assert.deepEqual(f.removed, ['c0'], 'the notebook that was being handed out is removed');
+  await f.release();
+  assert.equal(f.pool.counts().warm, 1, 'and the pool refills');
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { upstreamHeaders, type Peer } from '../../../src/service/proxy/request-headers.js';
 import { downstreamHeaders } from '../../../src/service/proxy/response-headers.js';
 import { confineCookie } from '../../../src/service/proxy/set-cookie.js';
-import { isAddressOrRange, trustedProxies } from '../../../src/service/proxy/trusted.js';
+import { fastifyTrust, isAddressOrRange, trustedProxies } from '../../../src/service/proxy/trusted.js';
 import { hostSuffix, routeOfHost, visitorBase } from '../../../src/service/proxy/visitor-path.js';
 
 const R = 'a'.repeat(32);
@@ -35,6 +35,15 @@ test('X-Forwarded-* from an untrusted peer are replaced; from a trusted proxy ap
   assert.deepEqual(t['x-forwarded-for'], ['6.6.6.6, 10.0.0.7']);
   assert.deepEqual(t['x-forwarded-proto'], ['https']);
   assert.deepEqual(t['x-forwarded-host'], ['evil']);
+});
+
+test('behind a trusted proxy that appends, Proto/Host/Port are its own view (the last entry), never the client\'s first', () => {
+  const lines = asMap(upstreamHeaders(['Host', 'nb', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'evil', 'X-Forwarded-Host', 'nb.example.org', 'X-Forwarded-Port', '1, 443'], peer(true)));
+  assert.deepEqual(lines['x-forwarded-proto'], ['http']);
+  assert.deepEqual(lines['x-forwarded-host'], ['nb.example.org']);
+  assert.deepEqual(lines['x-forwarded-port'], ['443']);
+  const joined = asMap(upstreamHeaders(['Host', 'nb', 'X-Forwarded-Proto', 'https, http'], peer(true)));
+  assert.deepEqual(joined['x-forwarded-proto'], ['http']);
 });
 
 test('a request with both Content-Length and Transfer-Encoding is refused', () => {
@@ -77,4 +86,14 @@ test('trusted proxies: addresses and CIDR ranges, IPv4-mapped peers; nothing tru
   assert.ok(t.has('fd00::1'));
   assert.ok(!trustedProxies([]).has('127.0.0.1'));
   assert.ok(isAddressOrRange('10.0.0.0/8') && isAddressOrRange('::1') && !isAddressOrRange('10.0.0.0/33') && !isAddressOrRange('example.org'));
+});
+
+test('the service\'s own routes trust the same list (fastify trustProxy): nothing by default, loopback not implied', () => {
+  assert.equal(fastifyTrust([]), false);
+  const fn = fastifyTrust(['10.0.0.0/8']);
+  assert.ok(fn);
+  assert.equal(fn('10.1.2.3', 0), true);
+  assert.equal(fn('::ffff:10.1.2.3', 0), true);
+  assert.equal(fn('127.0.0.1', 0), false);
+  assert.equal(fn('::1', 0), false);
 });

@@ -67,7 +67,13 @@ async function fixture(t: TestContext, upstreamPort?: number, options: ProxyOpti
     });
   });
   const wss = new WebSocketServer({ server: notebook });
-  wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${m}`)));
+  wss.on('connection', (ws, req) =>
+    ws.on('message', (m) => {
+      if (String(m) !== 'forwarded') return ws.send(`echo ${m}`);
+      const h = req.headers;
+      ws.send(JSON.stringify({ for: h['x-forwarded-for'], proto: h['x-forwarded-proto'], host: h['x-forwarded-host'], forwarded: h.forwarded }));
+    }),
+  );
   const port = upstreamPort ?? (await listen(t, notebook));
   const store = new CopyingStore();
   const session: Session = { route: ROUTE, token: 't', containerId: 'c', containerName: 'n', target: { host: '127.0.0.1', port }, hostPort: port, state: 'assigned', createdAt: 0, lastActivity: 0 };
@@ -134,6 +140,25 @@ test('WebSocket upgrades go through, and count as activity', async (t) => {
   assert.equal(reply, 'echo hi');
   assert.ok(f.session.lastActivity > 0);
   assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_requests_total\{kind="websocket"\} 1$/m);
+});
+
+test('a WebSocket upgrade\'s X-Forwarded-* follow the same rule: replaced for a stranger, appended to for a trusted proxy', async (t) => {
+  const forged = { 'x-forwarded-for': '6.6.6.6', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', forwarded: 'for=6.6.6.6' };
+  const seen = async (options: ProxyOptions) => {
+    const f = await fixture(t, undefined, options);
+    const ws = new WebSocket(`${f.url.replace('http', 'ws')}/user/${ROUTE}/api/kernels/k/channels`, { headers: forged });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('forwarded'));
+      ws.on('message', (m) => resolve(String(m)));
+      ws.on('error', reject);
+    });
+    ws.close();
+    return { ...(JSON.parse(reply) as object), front: new URL(f.url).host };
+  };
+  const stranger = (await seen(DEFAULT_PROXY_OPTIONS)) as Record<string, string | undefined>;
+  assert.deepEqual(stranger, { for: '127.0.0.1', proto: 'http', host: stranger.front, front: stranger.front });
+  const trusted = await seen({ ...DEFAULT_PROXY_OPTIONS, trustedProxies: ['127.0.0.1'] });
+  assert.deepEqual(trusted, { for: '6.6.6.6, 127.0.0.1', proto: 'https', host: 'evil.example', forwarded: 'for=6.6.6.6', front: (trusted as { front: string }).front });
 });
 
 /** Raw requests on one connection; resolves with everything received once `until` matches. */
@@ -233,4 +258,31 @@ test('a notebook that never answers gets the 504 page; one that stalls mid-body 
   assert.match(stalled, /^HTTP\/1\.1 200 OK[\s\S]*first/);
   assert.doesNotMatch(stalled, /\r\n0\r\n\r\n$/, 'not ended as if complete: the connection is cut');
   assert.match(f.metrics.registry.render(), /^transferctl_serve_proxy_errors_total 1$/m);
+});
+
+test('listen.max-connections caps connections in all, from any mix of addresses', async (t) => {
+  const f = await fixture(t, undefined, { ...DEFAULT_PROXY_OPTIONS, limits: { ...DEFAULT_PROXY_OPTIONS.limits, maxConnections: 3 } });
+  const open = await Promise.all(
+    ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'].map(
+      (from) => new Promise<net.Socket>((resolve, reject) => {
+        const c = net.connect({ port: f.port, host: '127.0.0.1', localAddress: from }, () => resolve(c));
+        c.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
+      }),
+    ),
+  );
+  // Three are served, the rest are dropped by node (maybe before we ask: a socket node dropped
+  // may be closed already).
+  const answered: boolean[] = [];
+  for (const c of open) {
+    answered.push(
+      await new Promise<boolean>((resolve) => {
+        if (c.destroyed || c.closed) return resolve(false);
+        c.once('data', () => resolve(true));
+        c.once('close', () => resolve(false));
+        c.write(`GET /user/${ROUTE}/x HTTP/1.1\r\nHost: a\r\n\r\n`);
+      }),
+    );
+  }
+  for (const c of open) c.destroy();
+  assert.deepEqual([answered.filter(Boolean).length, answered.filter((x) => !x).length], [3, 2]);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveWorkspace } from '../../../src/config/load.js';
 import { jupyterCommand, planContainer, ENTRYPOINT_NAME } from '../../../src/workspace/plan.js';
 import { urlFor } from '../../../src/workspace/up.js';
-import { jupyterDockerfile } from '../../../src/workspace/dockerfile.js';
+import { START_LABEL, START_PATH, startScriptOf, wrapWithStart } from '../../../src/workspace/start-script.js';
 import { parseSeedForm } from '../../../src/cli/main.js';
 import { L } from '../../../src/labels.js';
 
@@ -60,19 +60,15 @@ test('URLs point at the right page and never at 0.0.0.0', () => {
   assert.equal(urlFor(spec({ jupyter: { mode: 'notebook' } }), '0.0.0.0', 9, 't'), 'http://127.0.0.1:9/tree?token=t');
 });
 
-test('generated Dockerfile: dependencies before anything else, PEP 668 handled', () => {
-  const df = jupyterDockerfile({ apt: true, requirements: true, environment: true }, 'base:1');
-  assert.match(df, /^ARG BASE_IMAGE=base:1$/m);
-  const apt = df.indexOf('COPY apt.txt');
-  const env = df.indexOf('COPY environment.yml');
-  const req = df.indexOf('COPY requirements.txt');
-  assert.ok(apt > 0 && apt < env && env < req, 'system packages, then conda, then pip');
-  assert.match(df, /PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir -r \/tmp\/transferctl\/requirements.txt/);
-  assert.match(df, /xargs -r env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends/);
-  assert.match(df, /mamba env update -n base -f \/tmp\/transferctl\/environment.yml/);
-  assert.doesNotMatch(df, /COPY \. /, 'code is mounted, never copied: editing it reinstalls nothing');
-  const none = jupyterDockerfile({ apt: false, requirements: false, environment: false }, 'b');
-  assert.doesNotMatch(none, /COPY/);
+test("repo2docker's start wraps the notebook command when the image carries its label", () => {
+  const s = spec({ jupyter: { mode: 'lab' } });
+  const plain = planContainer(s, facts);
+  assert.equal(plain.cmd?.[0], 'jupyter-lab');
+  const wrapped = planContainer(s, { ...facts, startScript: START_PATH });
+  assert.deepEqual(wrapped.cmd, [START_PATH, ...(plain.cmd ?? [])]);
+  assert.equal(startScriptOf({ [START_LABEL]: START_PATH }), START_PATH);
+  assert.equal(startScriptOf({}), undefined);
+  assert.deepEqual(wrapWithStart([], START_PATH), [], "an empty command keeps the image's own CMD");
 });
 
 test("seed 000's grammar: [CONFIG] --build --start runs build then up", () => {

@@ -19,6 +19,22 @@ test('env: runtime noise, the mount point and transferctl files are not environm
   assert.deepEqual(kept, [ch('added', '/opt/venv/lib/pkg')]);
 });
 
+test("env: the container's other mounts (devcontainer.json mounts, -v) hold host data, never environment", () => {
+  const kept = filterEnvChanges(
+    [ch('added', '/data'), ch('added', '/data/big.csv'), ch('added', '/datasets-not-mounted/x'), ch('added', '/opt/venv/lib/pkg')],
+    { mountPoint: '/workspaces/proj', archivePath: '/archive', mounts: ['/workspaces/proj', '/data'] },
+  );
+  assert.deepEqual(kept.map((c) => c.path), ['/datasets-not-mounted/x', '/opt/venv/lib/pkg']);
+});
+
+test('env: a folder the engine made to hold a mount point is not copied as a tree (it would bring the mounted folder), what else is in it is', () => {
+  const kept = filterEnvChanges(
+    [ch('added', '/workspaces'), ch('added', '/workspaces/proj'), ch('added', '/workspaces/notes.txt'), ch('added', '/mnt/a'), ch('added', '/mnt/a/b')],
+    { mountPoint: '/workspaces/proj', archivePath: '/archive', mounts: ['/mnt/a/b/c'] },
+  );
+  assert.deepEqual(kept.map((c) => c.path), ['/workspaces/notes.txt']);
+});
+
 test('env: the folders Jupyter and IPython make at start are not environment, unless what is below them is', () => {
   const skip = { mountPoint: '/home/jovyan/work', archivePath: '/archive' };
   const atStart = ['/root/.ipython', '/root/.ipython/profile_default', '/root/.ipython/profile_default/startup', '/root/.ipython/profile_default/startup/README', '/root/.ipython/profile_default/log', '/root/.local', '/root/.local/share', '/root/.local/share/jupyter', '/root/.local/share/jupyter/runtime', '/root/.local/share/jupyter/runtime/nbserver-7.json'].map((p) => ch('added', p));
