@@ -22,7 +22,7 @@ import { serviceMetrics } from './metrics.js';
 import { Pool } from './pool.js';
 import { createProxy, DEFAULT_PROXY_OPTIONS } from './proxy/index.js';
 import { buildServer } from './server.js';
-import { serverCommand } from './spawn-plan.js';
+import { visitorCommand } from './spawn-plan.js';
 import { createSpawner, ensureNetwork } from './spawner.js';
 import { adoptSwarm } from './backend/swarm-adopt.js';
 import { nodeGauge } from './backend/swarm-nodes.js';
@@ -73,7 +73,7 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
 
   const store = opts.store ?? new MemoryStore();
   const metrics = serviceMetrics();
-  const command = serverCommand(spec, image?.cmd ?? []);
+  const command = visitorCommand(spec, image);
   const swarmSpawner = swarm ? createSwarmSpawner(engine, spec, command, () => store.list()) : undefined;
   const remakeNetwork = async () => {
     await ensureNetwork(engine, spec);

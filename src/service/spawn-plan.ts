@@ -3,7 +3,8 @@
 // published on 127.0.0.1 only (an engine-chosen port), on the service's ICC-less network; no
 // swap; with limits.disk a read-only root and size-limited tmpfs for home, /tmp and VOLUMEs.
 import { randomBytes } from 'node:crypto';
-import type { ContainerCreateSpec } from '../engine/types.js';
+import type { ContainerCreateSpec, Labels } from '../engine/types.js';
+import { startScriptOf, wrapWithStart } from '../start-script.js';
 import type { ServeSpec } from './config.js';
 import { networkName, poolLabels, warmName } from './labels.js';
 import { basePath } from './session.js';
@@ -22,6 +23,12 @@ export function serverCommand(spec: ServeSpec, imageCmd: string[]): string[] {
   if (spec.jupyter.command) return spec.jupyter.command;
   const first = imageCmd[0] ?? '';
   return [/jupyter/.test(first) ? first : 'jupyter-lab'];
+}
+
+/** Every visitor's server command: serverCommand, wrapped by the image's repo2docker `start`
+ *  script when it carries one (as `up` does), so a start script's set-up happens in serve too. */
+export function visitorCommand(spec: ServeSpec, image: { cmd: string[]; labels: Labels } | null | undefined): string[] {
+  return wrapWithStart(serverCommand(spec, image?.cmd ?? []), startScriptOf(image?.labels));
 }
 
 /** What a visitor may write (limits.disk): home and /tmp in size-limited tmpfs, the rest read-only. */

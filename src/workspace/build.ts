@@ -7,7 +7,7 @@ import { detectEnvironment } from './environment/source.js';
 import { environmentImage, type EnvironmentImage } from './environment/cache.js';
 import type { AuthContext } from '../engine/registry-auth.js';
 import { watchBuild } from './environment/build-failure.js';
-import { startScriptOf } from './start-script.js';
+import { startScriptOf } from '../start-script.js';
 import { gitInfo } from '../git-info.js';
 import { labelImage } from '../label-image.js';
 import { L, OCI } from '../labels.js';

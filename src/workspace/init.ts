@@ -1,12 +1,15 @@
 // `init`: transfer.json and a .dockerignore for a folder, and a Dockerfile only when asked
 // (--dockerfile: a Dockerfile found in the folder would win over a postBuild added later).
+// A devcontainer.json decides the environment when there is one: init says so and leaves the
+// folder's place to its workspaceFolder.
 // Says what it found and what each file will do. Never overwrites without --force; writes all
 // or none.
 import { existsSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { DEFAULT_MOUNT_POINT } from '../config/load.js';
+import { findDevcontainer } from '../config/devcontainer/parse.js';
 import { STACKS_IMAGE } from './base-image.js';
 import { readRepo2docker, type FoundFile, type Problem } from './environment/repo2docker/detect.js';
 import { repo2dockerDockerfile } from './environment/repo2docker/dockerfile.js';
@@ -36,14 +39,16 @@ export const STARTER_DOCKERIGNORE = [
   '',
 ].join('\n');
 
-export function initialConfig(folder: string): object {
+/** transfer.json for a new workspace; with a devcontainer.json, no volume keys (they would
+ *  override its workspaceFolder/workspaceMount). */
+export function initialConfig(folder: string, opts: { devcontainer?: boolean } = {}): object {
   const slug = basename(folder).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'workspace';
   const schema = fileURLToPath(new URL('../../schema/transfer.schema.json', import.meta.url));
   return {
     $schema: schema,
     container: { name: `tc-${slug}` },
     image: { name: `tc-${slug}` },
-    volume: { 'mount-point': DEFAULT_MOUNT_POINT, 'host-directory': '.' },
+    ...(opts.devcontainer ? {} : { volume: { 'mount-point': DEFAULT_MOUNT_POINT, 'host-directory': '.' } }),
     jupyter: { mode: 'lab' },
     commit: { name: `${slug}-workspace` },
   };
@@ -53,8 +58,15 @@ export function init(folderArg: string, opts: { force?: boolean; dockerfile?: bo
   const folder = resolve(folderArg);
   if (!existsSync(folder)) throw new UserError(`folder ${folder} does not exist`, { hint: `mkdir -p ${folder}` });
   const plan = readRepo2docker(folder);
+  const dcFile = findDevcontainer(folder);
+  const dc = dcFile ? relative(folder, dcFile) : undefined;
+  if (dc && opts.dockerfile) {
+    throw new UserError(`${dc} decides the environment, so a generated Dockerfile would not be used; nothing was written`, {
+      hint: `run init without --dockerfile, or point "build": { "dockerfile": … } in ${dc} at a Dockerfile of yours`,
+    });
+  }
   const files: [string, string][] = [
-    ['transfer.json', JSON.stringify(initialConfig(folder), null, 2) + '\n'],
+    ['transfer.json', JSON.stringify(initialConfig(folder, { devcontainer: !!dc }), null, 2) + '\n'],
     ['.dockerignore', STARTER_DOCKERIGNORE],
   ];
   // Where a Dockerfile counts: in the binder folder when there is one (repo2docker's rule).
@@ -71,6 +83,14 @@ export function init(folderArg: string, opts: { force?: boolean; dockerfile?: bo
     });
   }
   for (const [name, content] of files) writeFileSync(join(folder, name), content);
+  if (dc) {
+    // devcontainer.json comes before repo2docker's files: those are not read.
+    const found: FoundFile[] = [
+      { path: dc, used: true, action: 'the environment: its image or Dockerfile, env, mounts, ports, users and lifecycle commands' },
+      ...plan.files.map((f) => ({ ...f, used: false, action: `ignored: ${dc} decides the environment` })),
+    ];
+    return { folder, written: files.map(([n]) => n), found, buildsFrom: `${dc} (the folder goes where its workspaceFolder says)`, problems: [] };
+  }
   return { folder, written: files.map(([n]) => n), found: plan.files, buildsFrom: buildsFrom(plan, opts.dockerfile ? dockerfileName : undefined), problems: plan.problems };
 }
 

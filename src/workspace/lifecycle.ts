@@ -8,6 +8,7 @@ import { hostUser } from './host-user.js';
 import { UserError } from '../errors.js';
 import { removeEnvironmentTags } from './environment/cache.js';
 import { lifecycleAt } from './environment/devcontainer/up-steps.js';
+import { lifecycleUser } from './environment/devcontainer/lifecycle.js';
 
 export interface StopResult {
   container: string;
@@ -69,7 +70,9 @@ export async function execIn(engine: Engine, spec: WorkspaceSpec, cmd: string[],
   }
   if (opts.attach) await lifecycleAt(engine, spec, c.id, ['attached']);
   const { uid, gid } = hostUser();
-  const user = opts.root || !spec.userMapping ? undefined : `${uid}:${gid}`;
+  // A devcontainer's shell is its lifecycle commands' user (remoteUser when the host user is root).
+  const mapped = spec.devcontainer ? lifecycleUser(spec, spec.devcontainer) : spec.userMapping ? `${uid}:${gid}` : undefined;
+  const user = opts.root ? undefined : mapped;
   const env: Record<string, string> = {};
   if (c.env.HOME) env.HOME = c.env.HOME;
   return engine.containers.execInteractive(c.id, cmd, { user, workingDir: spec.devcontainer?.workspaceFolder ?? spec.volume.mountPoint, env });

@@ -4,7 +4,7 @@ import type { WorkspaceSpec } from '../config/types.js';
 import { workspaceLabels } from './labels.js';
 import { L } from '../labels.js';
 import { entrypointScript } from './entrypoint.js';
-import { wrapWithStart } from './start-script.js';
+import { wrapWithStart } from '../start-script.js';
 import type { DevcontainerRuntime } from './environment/devcontainer/runtime.js';
 
 /** argv[0] of the inline user-mapping script (shows in `ps` inside the container). */
@@ -75,7 +75,11 @@ export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts, dc?: Dev
   };
   if (dc?.runtime) plan.runtime = dc.runtime;
   if (dc?.network) plan.network = dc.network;
-  if (spec.userMapping) {
+  // A host user of root maps onto nothing (as the Dev Containers CLI): a devcontainer's
+  // remoteUser/containerUser (or the image's named USER) then runs with its own IDs.
+  if (spec.userMapping && facts.uid === 0 && dc?.user) {
+    plan.user = dc.user;
+  } else if (spec.userMapping) {
     // Start as root only to become the host user (templates/entrypoint.sh, passed inline
     // so any image with /bin/sh works and nothing has to be copied in first).
     plan.user = '0';

@@ -12,7 +12,7 @@ import { hostUser } from './host-user.js';
 import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
 import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
-import { startScriptOf } from './start-script.js';
+import { startScriptOf } from '../start-script.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
 import { checkRuntime, lifecycleAt, runtimeFor } from './environment/devcontainer/up-steps.js';

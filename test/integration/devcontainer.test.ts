@@ -4,7 +4,7 @@
 // that leave no container behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { runCli } from '../helpers/cli.js';
@@ -231,4 +231,29 @@ test('Ctrl-C during a long postCreateCommand: it is not waited for, and no conta
   assert.equal(code, 130, stderr);
   assert.match(stderr, /interrupted/);
   assert.equal(await engine.containers.inspect(ws.container), null, 'no container is left');
+});
+
+test('.devcontainer/<name>/ as root: init leaves the folder to workspaceFolder; remoteUser runs Jupyter and the lifecycle commands', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  if (process.getuid?.() !== 0) return t.skip('needs root: a root host user maps onto nothing');
+  const ws = makeWorkspace(t, engine);
+  const cfg = readFileSync(ws.config, 'utf8');
+  rmSync(ws.config);
+  writeDevcontainer(ws.dir, { image: NOTEBOOK6_IMAGE, remoteUser: 'jovyan', workspaceFolder: '/srv/project', postCreateCommand: 'id -un > /tmp/created-by' }, '.devcontainer/py/devcontainer.json');
+  const init = await runCli(['init'], { cwd: ws.dir });
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /builds from: \.devcontainer\/py\/devcontainer\.json/);
+  assert.equal(JSON.parse(readFileSync(ws.config, 'utf8')).volume, undefined, 'no mount-point that would override workspaceFolder');
+  // The test's names and notebook-6 Jupyter, kept from its own config (still no volume keys).
+  const names = JSON.parse(cfg);
+  writeFileSync(ws.config, JSON.stringify({ container: names.container, image: names.image, jupyter: names.jupyter }));
+  const r = await runCli(['up', '--json'], { cwd: ws.dir });
+  assert.equal(r.code, 0, r.stderr);
+  const up = JSON.parse(r.stdout);
+  const base = `http://127.0.0.1:${up.port}`;
+  const kernel = await startKernel(base, up.token);
+  const out = await runCode(base, up.token, kernel, 'import os, getpass\nprint(getpass.getuser(), os.getuid(), os.getcwd(), open("/tmp/created-by").read().strip(), sep="|")');
+  assert.equal(out.status, 'ok', out.stdout);
+  assert.equal(out.stdout.trim(), 'jovyan|1000|/srv/project|jovyan');
 });

@@ -9,7 +9,8 @@ import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.
 import { runCli } from '../helpers/cli.js';
 import { makeWorkspace } from '../helpers/workspace.js';
 import { L } from '../../src/labels.js';
-import { START_LABEL, START_PATH } from '../../src/workspace/start-script.js';
+import { START_LABEL, START_PATH } from '../../src/start-script.js';
+import { startTestServe, testSpec, warmPool } from '../helpers/serve.js';
 
 test('binder/: apt.txt installed, postBuild run after it as the notebook user, start wraps Jupyter; root files ignored', async (t) => {
   const engine = await requireEngine(t);
@@ -52,6 +53,15 @@ test('binder/: apt.txt installed, postBuild run after it as the notebook user, s
   assert.match(started.stdout, /^jupyter-notebook --ip=0\.0\.0\.0 /, 'the notebook command ran through start');
   const env = await exec('cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c ^FROM_START=yes');
   assert.ok(Number(env.stdout.trim()) >= 1, 'the notebook server has what start exported');
+
+  await t.test("serve's visitors get the same: start wraps each notebook server", async (st) => {
+    const h = await startTestServe(st, engine, testSpec(ws.image));
+    await warmPool(h, 1);
+    const warm = h.core.store.list().find((s) => s.state === 'warm')!;
+    const r = await engine.containers.exec(warm.containerId, ['sh', '-c', 'cat /tmp/start-ran']);
+    assert.equal(r.exitCode, 0, `start did not run in the visitor's container: ${r.stderr}`);
+    assert.match(r.stdout, /--ServerApp\.base_url=\/user\//, "the visitor's server command ran through start");
+  });
 });
 
 test("runtime.txt asks for a Python the base does not have: the build stops with what, where and how to fix", async (t) => {

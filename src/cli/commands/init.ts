@@ -6,7 +6,7 @@ import { init } from '../../workspace/init.js';
 export function define(program: Command): void {
   program
     .command('init')
-    .description("write transfer.json and a .dockerignore, and say what each of repo2docker's files (binder/, requirements.txt, postBuild, …) will do")
+    .description("write transfer.json and a .dockerignore, and say what the folder's devcontainer.json or repo2docker files (binder/, requirements.txt, postBuild, …) will do")
     .argument('[folder]', 'the workspace folder', '.')
     .option('--dockerfile', 'also write the Dockerfile transferctl would generate, to edit (it then overrides the other files)')
     .option('--force', 'overwrite existing files')

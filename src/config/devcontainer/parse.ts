@@ -1,6 +1,6 @@
 // .devcontainer/devcontainer.json (or .devcontainer.json) → Devcontainer. JSON with comments;
 // every error names file:line:column, the key, and what to write instead.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { closest } from '../suggest.js';
@@ -10,9 +10,27 @@ import type { Devcontainer, DevcontainerMount, LifecycleCommand, LifecycleStage 
 
 export const DEVCONTAINER_FILES = ['.devcontainer/devcontainer.json', '.devcontainer.json'] as const;
 
-/** The folder's devcontainer.json, in the spec's order, or null. */
+/**
+ * The folder's devcontainer.json, in the spec's order, or null: .devcontainer/devcontainer.json,
+ * .devcontainer.json, then .devcontainer/<name>/devcontainer.json when exactly one folder has
+ * one (several: an error naming them, since there is no one to choose from a prompt).
+ */
 export function findDevcontainer(root: string): string | null {
   for (const f of DEVCONTAINER_FILES) if (existsSync(join(root, f))) return join(root, f);
+  const dir = join(root, '.devcontainer');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    return null;
+  }
+  const found = names.filter((n) => existsSync(join(dir, n, 'devcontainer.json')));
+  if (found.length === 1) return join(dir, found[0], 'devcontainer.json');
+  if (found.length > 1) {
+    throw new ConfigError(dir, `${found.length} configurations (${found.map((n) => `${n}/devcontainer.json`).join(', ')}) and none at .devcontainer/devcontainer.json`, {
+      hint: `copy the one to use to .devcontainer/devcontainer.json (e.g. cp .devcontainer/${found[0]}/devcontainer.json .devcontainer/), adjusting its relative paths`,
+    });
+  }
   return null;
 }
 

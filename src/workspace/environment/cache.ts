@@ -1,7 +1,8 @@
 // Prebuilt environments: the environment image is tagged <cache-repo>:env-<hash12> (hash of
 // its inputs, hash-inputs.ts). A build looks for that tag on this engine, then pulls it from
 // the cache repository, and builds only when neither has it; --push-cache pushes it.
-// Without a registry, with --offline, --no-cache or --pull it builds and says why.
+// Without a registry, with --offline or --no-cache it builds and says why; --pull (image.pull)
+// first pulls the bases, so the lookup is for the environment on the newest base.
 import type { Engine, OnProgress } from '../../engine/index.js';
 import { failureKind } from '../../engine/index.js';
 import { resolveRegistryAuth, type AuthContext } from '../../engine/registry-auth.js';
@@ -12,6 +13,7 @@ import { debug } from '../../log.js';
 import { registryError } from '../push.js';
 import type { BuildInput } from './build-input.js';
 import { environmentHash } from './hash-inputs.js';
+import { dockerfileReads } from './dockerfile-sources.js';
 import { hashTag } from './input-hash.js';
 
 const log = debug('env-cache');
@@ -53,7 +55,20 @@ function skipPullBecause(spec: WorkspaceSpec, registry: boolean, req: CacheReque
   if (!registry) return 'no registry configured (image.cache-repo or commit.repo)';
   if (req.offline) return '--offline';
   if (req.noCache) return '--no-cache';
-  if (req.pull ?? spec.image.pull) return '--pull (a newer base would change the hash)';
+  return null;
+}
+
+/**
+ * image.pull / --pull: bring the bases up to date first, so the hash names the newest base and
+ * the cache still counts. Null when done; else why not (the build then pulls and says the rest).
+ */
+async function refreshBases(engine: Engine, input: BuildInput, req: CacheRequest): Promise<string | null> {
+  if (req.offline) return null;
+  for (const ref of dockerfileReads(input.dockerfileText, input.buildArgs).images) {
+    req.onStep?.(`pulling the base ${ref} (--pull)`);
+    const r = await tryPull(engine, ref, req);
+    if (!r.ok) return `--pull: the base ${ref}: ${r.why}`;
+  }
   return null;
 }
 
@@ -66,10 +81,12 @@ export async function environmentImage(engine: Engine, spec: WorkspaceSpec, inpu
   if (req.pushCache && !registry) {
     throw new UserError('--push-cache: no registry to push the environment to', { hint: 'set image.cache-repo (e.g. "127.0.0.1:5000/team/env") or commit.repo in transfer.json', exitCode: 2 });
   }
-  const skipLookup = req.noCache || (req.pull ?? spec.image.pull);
+  let why: string | undefined;
+  const pullBases = !req.noCache && (req.pull ?? spec.image.pull);
+  if (pullBases) why = (await refreshBases(engine, input, req)) ?? undefined;
+  const skipLookup = req.noCache || why !== undefined;
   const before = skipLookup ? null : await environmentHash(engine, input);
   let tag = before?.ok ? `${repo}:${hashTag(before.hash)}` : null;
-  let why: string | undefined;
   let result: EnvironmentImage | null = null;
 
   if (tag) {
@@ -88,7 +105,7 @@ export async function environmentImage(engine: Engine, spec: WorkspaceSpec, inpu
       }
     }
   } else if (before && !before.ok) why = `the base ${before.missingBase} is not on this engine yet`;
-  else why = req.noCache ? '--no-cache' : '--pull (a newer base would change the hash)';
+  else if (req.noCache) why = '--no-cache';
 
   if (!result) {
     say(`building the environment: ${why}`);

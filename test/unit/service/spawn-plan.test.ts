@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveServe } from '../../../src/service/config.js';
-import { networkOptions, newIdentity, planPoolContainer, serverCommand } from '../../../src/service/spawn-plan.js';
+import { networkOptions, newIdentity, planPoolContainer, serverCommand, visitorCommand } from '../../../src/service/spawn-plan.js';
+import { START_LABEL, START_PATH } from '../../../src/start-script.js';
 import { assignedAtFromName, assignedName, SL, warmName } from '../../../src/service/labels.js';
 import { cullVerdict } from '../../../src/service/cull-verdict.js';
 import { parseUserPath } from '../../../src/service/proxy/index.js';
@@ -40,6 +41,15 @@ test('the server command comes from the config, else the image, else jupyter-lab
   assert.deepEqual(serverCommand(spec, ['transferctl-jupyter', '--ip=0.0.0.0']), ['transferctl-jupyter']);
   assert.deepEqual(serverCommand(spec, ['bash']), ['jupyter-lab']);
   assert.deepEqual(serverCommand({ ...spec, jupyter: { ...spec.jupyter, command: ['my-server'] } }, []), ['my-server']);
+});
+
+test("an image's repo2docker start script wraps every visitor's server, as it wraps up's", () => {
+  const labels = { [START_LABEL]: START_PATH };
+  assert.deepEqual(visitorCommand(spec, { cmd: ['jupyter-lab'], labels }), [START_PATH, 'jupyter-lab']);
+  assert.deepEqual(visitorCommand(spec, { cmd: ['jupyter-lab'], labels: {} }), ['jupyter-lab']);
+  assert.deepEqual(visitorCommand(spec, null), ['jupyter-lab']);
+  const c = planPoolContainer(spec, newIdentity(), visitorCommand(spec, { cmd: ['jupyter-lab'], labels }));
+  assert.deepEqual(c.cmd.slice(0, 3), [START_PATH, 'jupyter-lab', '--ip=0.0.0.0'], 'the start script execs the server with its arguments');
 });
 
 test('the network disables traffic between containers', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveWorkspace } from '../../../src/config/load.js';
 import { jupyterCommand, planContainer, ENTRYPOINT_NAME } from '../../../src/workspace/plan.js';
 import { urlFor } from '../../../src/workspace/up.js';
-import { START_LABEL, START_PATH, startScriptOf, wrapWithStart } from '../../../src/workspace/start-script.js';
+import { START_LABEL, START_PATH, startScriptOf, wrapWithStart } from '../../../src/start-script.js';
 import { parseSeedForm } from '../../../src/cli/main.js';
 import { L } from '../../../src/labels.js';
 
@@ -76,4 +76,18 @@ test("seed 000's grammar: [CONFIG] --build --start runs build then up", () => {
   assert.deepEqual(parseSeedForm(['--delete', '--stop']), { config: undefined, steps: ['stop', 'rm'], rest: [] });
   assert.deepEqual(parseSeedForm(['my.json', 'status', '--json']), { config: 'my.json', steps: [], rest: ['status', '--json'] });
   assert.deepEqual(parseSeedForm(['up', '--port', '9000']), { config: undefined, steps: [], rest: ['up', '--port', '9000'] });
+});
+
+test('a devcontainer user: the host user mapped onto it; a root host maps onto nothing and runs it as itself', () => {
+  const dc = { env: {}, mounts: [], ports: {}, user: 'vscode', workspaceFolder: '/workspaces/w', lifecycle: {} };
+  const mapped = planContainer(spec(), facts, dc);
+  assert.equal(mapped.user, '0', 'starts as root only to become the host user');
+  assert.equal(mapped.env?.TRANSFERCTL_USER, 'vscode');
+  assert.equal(mapped.env?.TRANSFERCTL_UID, '1234');
+  const asRoot = planContainer(spec(), { ...facts, uid: 0, gid: 0 }, dc);
+  assert.equal(asRoot.user, 'vscode', 'remoteUser is honoured when the host user is root (as the Dev Containers CLI does)');
+  assert.equal(asRoot.entrypoint, undefined);
+  assert.equal(asRoot.env?.TRANSFERCTL_UID, undefined);
+  // Without a devcontainer user, root stays root through the entrypoint (nothing to honour).
+  assert.equal(planContainer(spec(), { ...facts, uid: 0, gid: 0 }, { ...dc, user: undefined }).user, '0');
 });

@@ -30,11 +30,9 @@ export function commandsOf(cmd: LifecycleCommand): { name?: string; argv: string
 }
 
 /** Who lifecycle commands run as: the host user (mapped onto remoteUser), else remoteUser/containerUser. */
-export function lifecycleUser(spec: WorkspaceSpec, dc: Devcontainer): string | undefined {
-  if (spec.userMapping) {
-    const { uid, gid } = hostUser();
-    return `${uid}:${gid}`;
-  }
+export function lifecycleUser(spec: WorkspaceSpec, dc: Devcontainer, host = hostUser()): string | undefined {
+  // root on the host maps onto nothing: remoteUser/containerUser, else the container's user.
+  if (spec.userMapping && host.uid !== 0) return `${host.uid}:${host.gid}`;
   return dc.remoteUser ?? dc.containerUser;
 }
 

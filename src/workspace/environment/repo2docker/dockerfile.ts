@@ -4,7 +4,7 @@
 // (postBuild, installing the folder as a package, local paths in requirements.txt, Julia).
 // A step that cannot go on prints `transferctl-error:`/`transferctl-hint:` lines that
 // build-failure.ts turns into a plain error.
-import { START_LABEL, START_PATH } from '../../start-script.js';
+import { START_LABEL, START_PATH } from '../../../start-script.js';
 import type { Repo2dockerPlan } from './detect.js';
 
 export interface GeneratedDockerfile {

@@ -27,6 +27,15 @@ test('.devcontainer/devcontainer.json is found before .devcontainer.json; neithe
   assert.equal(findDevcontainer(folder(t, {})), null);
 });
 
+test('.devcontainer/<name>/devcontainer.json: the one there is found; several are an error naming them', (t) => {
+  const one = folder(t, { '.devcontainer/python/devcontainer.json': '{"image":"a"}', '.devcontainer/notes/readme.md': '' });
+  assert.equal(findDevcontainer(one), join(one, '.devcontainer/python/devcontainer.json'));
+  const top = folder(t, { '.devcontainer/devcontainer.json': '{"image":"a"}', '.devcontainer/gpu/devcontainer.json': '{"image":"b"}' });
+  assert.equal(findDevcontainer(top), join(top, '.devcontainer/devcontainer.json'), 'the top one wins');
+  const two = folder(t, { '.devcontainer/gpu/devcontainer.json': '{"image":"a"}', '.devcontainer/cpu/devcontainer.json': '{"image":"b"}' });
+  assert.throws(() => findDevcontainer(two), (e: Error) => e instanceof ConfigError && /2 configurations \(cpu\/devcontainer\.json, gpu\/devcontainer\.json\)/.test(e.message));
+});
+
 test('an image config with comments, remoteEnv variables and a string postCreateCommand', (t) => {
   const dir = folder(t, {
     '.devcontainer.json': `// an image, as it is

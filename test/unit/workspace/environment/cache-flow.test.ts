@@ -84,7 +84,7 @@ test('--offline, --no-cache, --pull and an unreachable registry build and say wh
   const r = await run(t, noCache, { 'cache-repo': REPO }, { noCache: true });
   assert.deepEqual([r.cache, r.why], ['built', '--no-cache']);
   assert.match(r.hashTag!, /:env-/, 'tagged after the build');
-  assert.match((await run(t, world(), { 'cache-repo': REPO }, { pull: true })).why!, /^--pull/);
+  assert.match((await run(t, world(), { 'cache-repo': REPO }, { pull: true })).why!, /^--pull: the base transferctl\/jupyter:bookworm: not in/);
   assert.match((await run(t, world(new Set(), { registryDown: true }), { 'cache-repo': REPO })).why!, /cannot be reached/);
 });
 
@@ -92,4 +92,20 @@ test('--push-cache with no registry to push to is a usage error before anything 
   const w = world();
   await assert.rejects(run(t, w, {}, { pushCache: true }), /--push-cache: no registry/);
   assert.deepEqual(w.calls, []);
+});
+
+test('--pull (image.pull) pulls the bases first, then uses the cache for the newest base: a second engine pulls, building nothing', async (t) => {
+  const registry = new Set([BASE]);
+  const a = world(registry);
+  const built = await run(t, a, { 'cache-repo': REPO, pull: true }, { pushCache: true });
+  assert.equal(built.cache, 'built');
+  assert.deepEqual(a.calls, [`pull ${BASE}`, `pull ${built.hashTag}`, `build ${built.hashTag}`, `push ${built.hashTag}`]);
+  const b = world(registry);
+  const pulled = await run(t, b, { 'cache-repo': REPO, pull: true });
+  assert.deepEqual([pulled.cache, pulled.hashTag], ['pulled', built.hashTag]);
+  assert.deepEqual(b.calls, [`pull ${BASE}`, `pull ${built.hashTag}`]);
+  // A base the registry no longer matches (an older one here): another hash, so built.
+  const c = world(new Set([REPO + ':unrelated']));
+  const stale = await run(t, c, { 'cache-repo': REPO }, {});
+  assert.notEqual(stale.hashTag, built.hashTag, 'the base ID is part of the hash');
 });

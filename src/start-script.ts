@@ -1,7 +1,7 @@
 // repo2docker's `start`: a script that wraps the notebook command (`start <command>`). A
 // generated image copies it to START_PATH and says so in the START_LABEL label; the container
 // plan puts that path in front of the command for any image carrying the label.
-import type { Labels } from '../engine/types.js';
+import type { Labels } from './engine/types.js';
 
 export const START_LABEL = 'org.transferctl.start';
 export const START_PATH = '/usr/local/bin/transferctl-start';
