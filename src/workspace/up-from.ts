@@ -1,7 +1,7 @@
 // `up --from IMAGE [DIR]`: someone else continues the work. The saved image's folder is
 // restored into a new or empty DIR, then the workspace starts from that image (environment
 // included) with DIR mounted where the saver had it.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Engine } from '../engine/index.js';
 import type { WorkspaceSpec } from '../config/types.js';
@@ -66,6 +66,7 @@ export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFrom
   const step = req.up?.onStep ?? (() => {});
   const dir = resolve(cwd, req.dir ?? defaultFolder(req.image, cwd));
   // restore pulls the image when this engine lacks it (with the same progress as up's pulls).
+  const existed = existsSync(dir);
   const restored = await restore(engine, { image: req.image, dir, force: req.forceRestore, onStep: step, onProgress: req.up?.onProgress, swept: req.swept });
   const img = await engine.images.inspect(restored.imageId);
   let spec = specFor(dir, req.image, img?.labels ?? {});
@@ -74,7 +75,13 @@ export async function upFrom(engine: Engine, req: UpFromRequest): Promise<UpFrom
   let folderVolume: string | undefined;
   if (!engine.isLocal && !(await engineSeesFolder(engine, dir, restored.imageId))) {
     step(`copying the folder into a volume on ${engine.endpoint.url} (its host cannot see ${dir})`);
-    folderVolume = await restoreIntoVolume(engine, spec, { imageId: restored.imageId, archivePath: restored.archivePath, owner: hostUser(), force: req.forceRestore });
+    try {
+      folderVolume = await restoreIntoVolume(engine, spec, { imageId: restored.imageId, archivePath: restored.archivePath, owner: hostUser(), force: req.forceRestore });
+    } catch (err) {
+      // Nothing half-done: the folder this run restored here goes too (one it replaced stays).
+      if (!existed) rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     spec = { ...spec, volume: { ...spec.volume, engineVolume: folderVolume } };
   }
   try {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -77,6 +77,20 @@ test('a remote engine that cannot see this folder: up refuses cleanly; transfer 
     assert.equal(s.code, 1, s.stderr);
     assert.match(s.stderr, /folder is volume \S+ on the engine at ssh:\/\/.*nothing was saved/);
     assert.doesNotMatch(s.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  await t.test('up --from into another folder while that volume holds the first: refused, nothing left here or there', async () => {
+    const second = join(here, 'second');
+    const volumes = (await rig.engine.volumes.list()).map((v) => v.name).sort();
+    const r = await runCli(['up', '--from', saved, second], { cwd: here, env: onB });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /volume \S+-folder already exists .*\(the folder of the workspace restored into .*there\); nothing was changed/);
+    assert.match(r.stderr, /transferctl rm in .*there, then docker volume rm/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(existsSync(second), false, 'the folder this run restored here is gone again');
+    assert.deepEqual((await rig.engine.volumes.list()).map((v) => v.name).sort(), volumes, 'the first workspace keeps its volume');
+    const cat = await rig.engine.containers.list({ all: true });
+    assert.ok(cat.some((c) => c.name === ws.container), "the first workspace's container is still there");
   });
 
   await t.test('up in a folder that engine cannot see: one clear error, nothing created there', async () => {

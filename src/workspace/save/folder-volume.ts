@@ -33,9 +33,15 @@ export async function restoreIntoVolume(engine: Engine, spec: WorkspaceSpec, req
   const existing = (await engine.volumes.list()).find((v) => v.name === name);
   if (existing) {
     const ours = existing.labels[L.workspace] === spec.identity;
+    const other = !ours && existing.labels[L.managed] === 'true' ? existing.labels[L.hostDirectory] : undefined;
     if (!ours || !req.force) {
-      throw new UserError(`volume ${name} already exists on the engine at ${engine.endpoint.url}${ours ? ' (an earlier `up --from` into this folder)' : ''}; nothing was changed`, {
-        hint: ours ? 'pass --force to replace it with the saved folder' : `it is not transferctl's: remove it there (docker volume rm ${name}) or restore into another folder`,
+      const whose = ours ? ' (an earlier `up --from` into this folder)' : other ? ` (the folder of the workspace restored into ${other})` : '';
+      throw new UserError(`volume ${name} already exists on the engine at ${engine.endpoint.url}${whose}; nothing was changed`, {
+        hint: ours
+          ? 'pass --force to replace it with the saved folder'
+          : other
+            ? `give this workspace another container name (container.name in its transfer.json), or remove that one there first (transferctl rm in ${other}, then docker volume rm ${name})`
+            : `it is not transferctl's: remove it there (docker volume rm ${name}) or restore into another folder`,
       });
     }
     if (!(await engine.volumes.remove(name))) {
