@@ -30,6 +30,10 @@ test('serve: culling keeps busy kernels, removes idle visitors, and enforces the
   // A long computation; its WebSocket stays open but silent.
   const ws = await fire(busy.base, busy.token, kBusy, 'import time\ntime.sleep(60)');
   t.after(() => ws.terminate());
+  await until('the server to see the kernel busy', async () => {
+    const k = (await (await fetch(`${busy.base}/api/kernels/${kBusy}?token=${busy.token}`)).json()) as { execution_state?: string };
+    return k.execution_state === 'busy';
+  }, 10_000, 100);
 
   await until('the idle visitor to be culled', () => !h.core.store.get(idle.route), 20_000);
   const idleFor = Date.now() - handedAt;
@@ -62,8 +66,24 @@ async function fire(base: string, token: string, kernel: string, code: string): 
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const header = { msg_id: randomUUID(), username: 'test', session: randomUUID(), msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() };
-  ws.send(JSON.stringify({ header, parent_header: {}, metadata: {}, channel: 'shell', content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true } }));
+  const session = randomUUID();
+  const message = (msg_type: string, content: object) => ({ header: { msg_id: randomUUID(), username: 'test', session, msg_type, version: '5.3', date: new Date().toISOString() }, parent_header: {}, metadata: {}, channel: 'shell', content });
+  // A new connection makes the server "nudge" the kernel with kernel_info requests; one answered
+  // on the control channel while the code runs would show the kernel idle to the server (its
+  // execution_state follows every status message). Let them pass first, as a browser does by
+  // connecting well before anyone runs a cell: our own kernel_info reply comes after theirs.
+  const info = message('kernel_info_request', {});
+  ws.send(JSON.stringify(info));
+  await new Promise<void>((resolve) =>
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.parent_header?.msg_id === info.header.msg_id && m.msg_type === 'kernel_info_reply') resolve();
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  const run = message('execute_request', { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+  const header = run.header;
+  ws.send(JSON.stringify(run));
   // Wait until the kernel says it is busy with it.
   await new Promise<void>((resolve) =>
     ws.on('message', (d) => {
