@@ -43,6 +43,8 @@ export class Pool {
   private starting = 0;
   /** Warm notebooks being handed to visitors in line right now (serveQueue). */
   private handingToLine = 0;
+  /** Hand-outs whose container rename is under way (refills wait for them: see fill). */
+  private assigning = 0;
   private draining = false;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
@@ -67,6 +69,9 @@ export class Pool {
   /** Start as many containers as the pool and the waiting line want, within capacity. */
   fill(): void {
     if (this.draining || this.closed || this.retryTimer) return;
+    // A burst's renames first: a create or start beside them holds the engine's locks and
+    // makes every visitor's POST /spawn wait (the last assign calls fill again).
+    if (this.assigning > 0) return;
     const n = startsNow({ ...this.counts(), parallelStarts: this.d.spec.pool.parallelStarts });
     for (let i = 0; i < n; i++) {
       const p = this.spawnOne().finally(() => this.inflight.delete(p));
@@ -138,6 +143,7 @@ export class Pool {
     s.lastActivity = now;
     this.d.store.set(s);
     const name = assignedName(this.d.spec.name, s.route, now);
+    this.assigning++;
     try {
       // The name is the durable record that it was handed out (labels cannot change).
       if (this.d.spawner.assign) await this.d.spawner.assign(s, now);
@@ -151,6 +157,8 @@ export class Pool {
       this.d.store.delete(s.route);
       await this.d.spawner.remove(s).catch(() => {});
       return false;
+    } finally {
+      if (--this.assigning === 0) queueMicrotask(() => this.fill());
     }
   }
 

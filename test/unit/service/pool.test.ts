@@ -55,6 +55,26 @@ test('fills to the pool size, hands out, refills within capacity', async () => {
   assert.match(f.metrics.registry.render(), /transferctl_serve_handouts_total\{how="warm"\} 2/);
 });
 
+test('refills wait while hand-outs are being renamed (a burst is answered first), then start', async () => {
+  const renames: (() => void)[] = [];
+  const f = fixture(3, 6, () => new Promise<void>((r) => renames.push(r)));
+  f.pool.fill();
+  await f.release();
+  const takes = [f.pool.take(), f.pool.take()];
+  await new Promise((r) => setImmediate(r));
+  assert.equal(renames.length, 2, 'both hand-outs are renaming');
+  assert.equal(f.pool.counts().starting, 0, 'no refill beside them');
+  renames.shift()!();
+  await takes[0];
+  assert.equal(f.pool.counts().starting, 0, 'still none: one rename is under way');
+  renames.shift()!();
+  await takes[1];
+  await new Promise((r) => setImmediate(r));
+  assert.equal(f.pool.counts().starting, 2, 'the refill starts once the renames are done');
+  await f.release();
+  assert.equal(f.pool.counts().warm, 3);
+});
+
 test('two visitors at once never share a container', async () => {
   const f = fixture(1, 5);
   f.pool.fill();
