@@ -160,6 +160,8 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
         await engine.networks.remove(network.id).catch(() => {});
         if (spec.hostFirewall) await removeFirewall(spec.name).catch(() => {});
       }
+      // And the home seed of limits.disk, unless a visitor's container still uses it (the engine refuses then).
+      if (disk && store.list().length === 0) await engine.volumes.remove(disk.seed);
       if (swarm && spec.hostFirewall && store.list().length === 0) await unfenceSwarm(engine, spec, env).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code;
       throw new UserError(`cannot listen on ${address}:${port}${code ? ` (${code})` : ''}`, {

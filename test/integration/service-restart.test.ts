@@ -143,4 +143,6 @@ test('serve: a bad config, a missing image or a taken port fail clearly with not
   assert.match(taken.stderr, /→ another program uses that port/);
   assert.deepEqual(await serviceContainers(name), []);
   assert.equal(await engine.networks.inspect(`tcs-${name}-net`), null, 'no network left behind');
+  const volumes = (await engine.volumes.list({ labels: [`org.transferctl.serve.name=${name}`] })).map((v) => v.name);
+  assert.deepEqual(volumes, [], "no volume left behind (limits.disk's home seed)");
 });
