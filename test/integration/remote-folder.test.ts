@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -57,6 +58,8 @@ test('a remote engine that cannot see this folder: up refuses cleanly; transfer 
   const dir = join(here, 'there');
 
   await t.test('transfer --workspace --save: the folder is a volume there, filled from the saved image', async () => {
+    const sshDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('tc-ssh-')).sort();
+    const sshBefore = sshDirs();
     const { child, result } = await attached(['transfer', '--workspace', rig.dest, '--save', '--dir', dir, '--json'], ws.dir, env);
     try {
       const volume = result.started.folderVolume;
@@ -73,6 +76,7 @@ test('a remote engine that cannot see this folder: up refuses cleanly; transfer 
     } finally {
       await stop(child);
     }
+    assert.deepEqual(sshDirs(), sshBefore, 'SIGTERM right after the result: the ssh master connection and its folder are gone');
     const s = await runCli(['save'], { cwd: dir, env: onB });
     assert.equal(s.code, 1, s.stderr);
     assert.match(s.stderr, /folder is volume \S+ on the engine at ssh:\/\/.*nothing was saved/);

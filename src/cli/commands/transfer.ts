@@ -6,6 +6,7 @@ import { transferImage, type TransferProgress } from '../../transfer/transfer.js
 import { resolveRemote } from '../../transfer/resolve-remote.js';
 import { fetchImage } from '../../transfer/fetch.js';
 import { UserError } from '../../errors.js';
+import { holdTunnel } from '../hold-tunnel.js';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -120,10 +121,12 @@ async function workspaceAction(args: string[], opts: TransferFlags & { workspace
   const cmd = await import('./transfer-workspace.js');
   const input = { host: opts.workspace, config: opts.config, save: opts.save, dir: opts.dir, force: opts.force, sshOptions: opts.sshOption, remoteDocker: opts.remoteDocker, timeout: opts.timeout, json: opts.json, onProgress: opts.json ? undefined : progressPrinter() };
   const r = await withContext({ sweep: true, interruptible: true }, (ctx) => cmd.run(input, ctx));
+  // The URL works through a port forwarded over ssh: stay attached, as `up` does.
+  const tunnel = holdTunnel(r.started.up, !!opts.json);
   if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
   for (const n of r.started.up.notes) warn(n);
   if (opts.json) printJson(r);
   else say(cmd.render(r));
-  // The URL works through a port forwarded over ssh: stay attached, as `up` does.
-  await (await import('../hold-tunnel.js')).holdTunnel(r.started.up, !!opts.json);
+  tunnel.announce();
+  await tunnel.held;
 }

@@ -10,6 +10,7 @@ import { loadWorkspace } from '../../config/load.js';
 import { up, type UpOptions, type UpResult } from '../../workspace/up.js';
 import type { UpFromResult } from '../../workspace/up-from.js';
 import { UserError } from '../../errors.js';
+import { holdTunnel } from '../hold-tunnel.js';
 
 export interface UpInput {
   config?: string;
@@ -104,11 +105,14 @@ export function define(program: Program): void {
     .argument('[dir]', 'with --from: the folder to restore into (default: ./<image name>)')
     .action(async (dir, opts) => {
       const r = await withContext({ sweep: true, interruptible: true }, (ctx) => run({ ...opts, dir }, ctx));
+      // On an ssh:// engine the URL works through a port forwarded over ssh: stay attached
+      // (listening for signals before the URL is out).
+      const tunnel = holdTunnel(started(r), !!opts.json);
       for (const n of started(r).notes) warn(n);
       if (opts.json) printJson(asJson(r));
       else say(render(r));
       if (opts.open) openBrowser(started(r).url);
-      // On an ssh:// engine the URL works through a port forwarded over ssh: stay attached.
-      await (await import('../hold-tunnel.js')).holdTunnel(started(r), !!opts.json);
+      tunnel.announce();
+      await tunnel.held;
     });
 }
