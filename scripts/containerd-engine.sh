@@ -37,8 +37,10 @@ dir=/tmp/transferctl-ctrd/$name
 ns=tcc-$name
 
 down() {
-  if [ -f "$dir/pid" ]; then
-    pid=$(cat "$dir/pid"); kill "$pid" 2>/dev/null || true
+  # Only while the pid is still a dockerd: a pid file can outlive its process.
+  local pid; pid=$(cat "$dir/pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && grep -qsx dockerd "/proc/$pid/comm"; then
+    kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi

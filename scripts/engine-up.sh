@@ -25,8 +25,30 @@ fi
 if ! command -v docker >/dev/null; then
   echo "transferctl: the docker client is missing; install docker.io or docker-ce-cli." >&2; exit 1
 fi
-echo "transferctl: starting dockerd (log: /var/log/transferctl-dockerd.log)…" >&2
-nohup dockerd >/var/log/transferctl-dockerd.log 2>&1 &
-for _ in $(seq 1 60); do answers && exit 0; sleep 0.5; done
-echo "transferctl: dockerd did not answer within 30 s; see /var/log/transferctl-dockerd.log" >&2
+# A machine whose processes were ended (a session stops, CI reuses the disk) keeps dockerd's
+# pid file and socket; dockerd then refuses to start ("pid file found"). Remove them when no
+# process with that pid is a dockerd.
+pidfile=/var/run/docker.pid
+if [[ -f $pidfile ]]; then
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [[ -z $pid ]] || ! grep -qs dockerd "/proc/$pid/comm"; then
+    echo "transferctl: removing a stale $pidfile (pid ${pid:-?} is not a running dockerd)" >&2
+    rm -f "$pidfile" /var/run/docker.sock
+  fi
+fi
+log=/var/log/transferctl-dockerd.log
+echo "transferctl: starting dockerd (log: $log)…" >&2
+nohup dockerd >"$log" 2>&1 &
+dpid=$!
+for _ in $(seq 1 120); do
+  answers && exit 0
+  if ! kill -0 "$dpid" 2>/dev/null; then break; fi
+  sleep 0.5
+done
+if kill -0 "$dpid" 2>/dev/null; then
+  echo "transferctl: dockerd did not answer within 60 s; the last lines of $log:" >&2
+else
+  echo "transferctl: dockerd stopped at start; the last lines of $log:" >&2
+fi
+tail -20 "$log" | sed 's/^/  /' >&2
 exit 1

@@ -31,14 +31,19 @@ rv=tr$name   # namespace-side veth
 host_ip=10.201.$octet.1
 remote_ip=10.201.$octet.2
 
+# A pid file can outlive its process (a machine whose processes were ended keeps /tmp): stop
+# the pid only while it is still the program named, never a process that reused the number.
+stop_pid() { # FILE COMM
+  local pid; pid=$(cat "$1" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] && grep -qsx "$2" "/proc/$pid/comm" || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
 down() {
-  if [ -f "$dir/sshd.pid" ]; then kill "$(cat "$dir/sshd.pid")" 2>/dev/null || true; fi
-  if [ -f "$dir/dockerd.pid" ]; then
-    pid=$(cat "$dir/dockerd.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$dir/sshd.pid" sshd
+  stop_pid "$dir/dockerd.pid" dockerd
   # A killed dockerd leaves its containers running (their own namespaces; cgroups v1 and v2
   # paths), then its containerd and shims in the rig's namespace.
   for c in "$dir"/data/containers/*/; do

@@ -62,7 +62,9 @@ down() {
       fi
     fi
   fi
-  if [ -f "$dir/registry.pid" ]; then kill "$(cat "$dir/registry.pid")" 2>/dev/null || true; fi
+  # Only while that pid is still the registry (a pid file can outlive its process).
+  rpid=$(cat "$dir/registry.pid" 2>/dev/null || true)
+  if [[ $rpid =~ ^[0-9]+$ ]] && grep -qs docker-registry "/proc/$rpid/comm"; then kill "$rpid" 2>/dev/null || true; fi
   bash "$here/remote-engine.sh" down "$name"
   rm -rf "$dir"
 }
