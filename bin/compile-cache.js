@@ -41,13 +41,37 @@ function writeAtomic(file, data) {
   }
 }
 
-/** Caches of other bundles (older builds, other copies) unused for a week go. */
-function prune(dir, key) {
+/**
+ * Caches of other bundles (an older build, another copy of the CLI) go, so the folder stays a
+ * few MB per copy in use instead of growing with every build: the two other bundles used most
+ * recently within a week stay (a global install beside a checkout), the rest are removed.
+ * Removing one that is still in use only costs that copy one uncached start.
+ */
+function prune(dir, key, keepOthers = 2, maxAgeMs = 7 * 24 * 3600 * 1000, now = Date.now()) {
   try {
-    const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+    const lastUse = new Map();
     for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (!name.startsWith(key) && Math.max(statSync(path).atimeMs, statSync(path).mtimeMs) < weekAgo) rmSync(path, { force: true });
+      const k = name.slice(0, 16);
+      if (k === key) continue;
+      let used = 0;
+      try {
+        const st = statSync(join(dir, name));
+        used = Math.max(st.atimeMs, st.mtimeMs);
+      } catch {
+        // gone meanwhile
+      }
+      lastUse.set(k, Math.max(lastUse.get(k) ?? 0, used));
+    }
+    const keep = new Set(
+      [...lastUse]
+        .filter(([, used]) => now - used < maxAgeMs)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, keepOthers)
+        .map(([k]) => k),
+    );
+    for (const name of readdirSync(dir)) {
+      const k = name.slice(0, 16);
+      if (k !== key && !keep.has(k)) rmSync(join(dir, name), { force: true });
     }
   } catch {
     // nothing to prune
@@ -82,4 +106,4 @@ function loadBundle(file, command) {
   return bundle.exports;
 }
 
-module.exports = { loadBundle };
+module.exports = { loadBundle, prune };

@@ -4,7 +4,7 @@
 // line the engine sent goes to a log file named once. On failure the entry prints the last
 // lines of that log and its path (failureTail). "plain" (`--progress plain`,
 // TRANSFERCTL_PROGRESS=plain) streams everything as it comes, as before.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pc from 'picocolors';
@@ -37,6 +37,32 @@ export function logDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'transferctl', 'logs');
 }
 
+/** The names this module gives its logs ("build-2026-12-05T12-49-14-680Z-29019.log"). */
+const OUR_LOG = /^[a-z][a-z-]*-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-\d+\.log$/;
+
+/**
+ * Keep the newest `keep` logs of ours in `dir` (as npm keeps its last logs): a base image's
+ * build log is megabytes, and one is written per build. Files not named like ours stay.
+ */
+export function pruneLogs(dir: string, keep = 30): void {
+  try {
+    const ours = readdirSync(dir)
+      .filter((n) => OUR_LOG.test(n))
+      .map((n) => {
+        try {
+          return { path: join(dir, n), at: statSync(join(dir, n)).mtimeMs };
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((x) => x !== undefined)
+      .sort((a, b) => b.at - a.at);
+    for (const old of ours.slice(keep)) rmSync(old.path, { force: true });
+  } catch {
+    // an unreadable folder: nothing to prune
+  }
+}
+
 /** One log file per process, made on the first line written; its path is told once. */
 function log(text: string, announce: (line: string) => void): void {
   if (!logFile) {
@@ -47,6 +73,7 @@ function log(text: string, announce: (line: string) => void): void {
       mkdirSync(dir, { recursive: true });
       logFile = join(dir, `${command}-${stamp}-${process.pid}.log`);
       appendFileSync(logFile, '');
+      pruneLogs(dir);
       announce(`full log: ${logFile}`);
     } catch {
       logFile = '';

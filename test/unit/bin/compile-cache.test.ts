@@ -31,3 +31,37 @@ test('compile cache: written after the first run, used or rebuilt after, never c
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown command "no-such-command"/);
 });
+
+test('compile cache: caches of other bundles are pruned to the two used last within a week', async (t) => {
+  const { createRequire } = await import('node:module');
+  const { prune } = createRequire(import.meta.url)('../../../bin/compile-cache.js') as {
+    prune(dir: string, key: string, keepOthers?: number, maxAgeMs?: number, now?: number): void;
+  };
+  const { utimesSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'tc-v8prune-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const now = Date.now();
+  const day = 24 * 3600 * 1000;
+  // key → age in days of its files
+  const keys: Record<string, number> = {
+    aaaaaaaaaaaaaaaa: 30, // the current bundle: stays however old
+    bbbbbbbbbbbbbbbb: 1,
+    cccccccccccccccc: 2,
+    dddddddddddddddd: 3, // third most recent other: goes
+    eeeeeeeeeeeeeeee: 8, // older than a week: goes
+  };
+  for (const [k, age] of Object.entries(keys)) {
+    for (const cmd of ['up', 'status']) {
+      const f = join(dir, `${k}-${cmd}.bin`);
+      writeFileSync(f, 'x');
+      const when = (now - age * day) / 1000;
+      utimesSync(f, when, when);
+    }
+  }
+  prune(dir, 'aaaaaaaaaaaaaaaa', 2, 7 * day, now);
+  assert.deepEqual(
+    [...new Set(readdirSync(dir).map((n) => n.slice(0, 16)))].sort(),
+    ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'],
+  );
+  assert.equal(readdirSync(dir).length, 6);
+});

@@ -1,11 +1,11 @@
 // Quiet progress: step lines on screen, everything in a log file, its tail for a failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failureTail, quietPrinter, stepLine } from '../../../src/cli/progress-view.js';
+import { failureTail, pruneLogs, quietPrinter, stepLine } from '../../../src/cli/progress-view.js';
 import { takeGlobalOptions } from '../../../src/cli/main.js';
 
 test('a legacy builder step header becomes one short line', () => {
@@ -46,4 +46,23 @@ test('--debug and --progress are taken wherever they stand; a bad mode is a usag
   assert.deepEqual(takeGlobalOptions(['--progress=quiet', 'up']), ['up']);
   assert.throws(() => takeGlobalOptions(['build', '--progress', 'loud']), /not a progress mode/);
   assert.throws(() => takeGlobalOptions(['build', '--progress']), /not a progress mode/);
+});
+
+test('only the newest logs of ours are kept; other files in the folder stay', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-logprune-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const now = Date.now() / 1000;
+  for (let i = 0; i < 5; i++) {
+    const f = join(dir, `build-2026-12-0${i + 1}T12-49-14-680Z-${100 + i}.log`);
+    writeFileSync(f, 'x');
+    utimesSync(f, now - (5 - i) * 60, now - (5 - i) * 60); // the later the name, the newer
+  }
+  writeFileSync(join(dir, 'notes.log'), 'the user\'s own');
+  utimesSync(join(dir, 'notes.log'), now - 3600, now - 3600);
+  pruneLogs(dir, 2);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'build-2026-12-04T12-49-14-680Z-103.log',
+    'build-2026-12-05T12-49-14-680Z-104.log',
+    'notes.log',
+  ]);
 });
