@@ -74,6 +74,12 @@ export async function startServe(engine: Engine, spec: ServeSpec, opts: ServeOpt
   const store = opts.store ?? new MemoryStore();
   const metrics = serviceMetrics();
   const command = visitorCommand(spec, image);
+  if (swarm && !image) {
+    log(
+      `${spec.image} is not on this manager, so its CMD and a repo2docker start script are unknown here: visitors run \`${command.join(' ')}\`` +
+        (spec.jupyter.command ? '' : ' (set jupyter.command, or `docker pull` the image here once, to use its own)'),
+    );
+  }
   const swarmSpawner = swarm ? createSwarmSpawner(engine, spec, command, () => store.list()) : undefined;
   const remakeNetwork = async () => {
     await ensureNetwork(engine, spec);
