@@ -28,13 +28,24 @@ fi
 # A machine whose processes were ended (a session stops, CI reuses the disk) keeps dockerd's
 # pid file and socket; dockerd then refuses to start ("pid file found"). Remove them when no
 # process with that pid is a dockerd.
+# alive_as PID NAME: PID is a live process (not a zombie) whose name contains NAME.
+alive_as() {
+  [[ $1 =~ ^[0-9]+$ ]] && grep -qs "$2" "/proc/$1/comm" && ! grep -qs '^[0-9]* (.*) Z' "/proc/$1/stat"
+}
 pidfile=/var/run/docker.pid
 if [[ -f $pidfile ]]; then
   pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [[ -z $pid ]] || ! grep -qs dockerd "/proc/$pid/comm"; then
+  if ! alive_as "$pid" dockerd; then
     echo "transferctl: removing a stale $pidfile (pid ${pid:-?} is not a running dockerd)" >&2
     rm -f "$pidfile" /var/run/docker.sock
   fi
+fi
+# dockerd reuses a containerd whose recorded pid is alive: the same number held by another
+# process after a restart would make it wait on a socket nobody serves.
+cpid=/var/run/docker/containerd/containerd.pid
+if [[ -f $cpid ]]; then
+  pid=$(cat "$cpid" 2>/dev/null || true)
+  alive_as "$pid" containerd || rm -f "$cpid"
 fi
 log=/var/log/transferctl-dockerd.log
 echo "transferctl: starting dockerd (log: $log)…" >&2
