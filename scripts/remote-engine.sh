@@ -13,12 +13,13 @@
 # sshd's SetEnv DOCKER_HOST=…; the host's engine is never touched. DOCKERD_ARGS (optional)
 # adds flags to the second dockerd (the swarm rig passes --insecure-registry).
 set -euo pipefail
+# shellcheck source=scripts/owner.sh
+source "$(dirname "$0")/owner.sh"
 cmd=${1:-}; name=${2:-}
 if [ "$cmd" = prune ]; then
   for d in /tmp/transferctl-remote/*/; do
     [ -d "$d" ] || continue
-    owner=$(cat "$d/owner" 2>/dev/null || echo 0)
-    if [ "$owner" != 0 ] && ! kill -0 "$owner" 2>/dev/null; then "$0" down "$(basename "$d")"; fi
+    owner_alive "$d/owner" || "$0" down "$(basename "$d")"
   done
   exit 0
 fi
@@ -90,7 +91,7 @@ up() {
   down
   mkdir -p "$dir" /run/sshd
   chmod 700 "$dir"
-  echo "${OWNER_PID:-$PPID}" >"$dir/owner"
+  owner_stamp "${OWNER_PID:-$PPID}" >"$dir/owner"
   ip netns add "$ns"
   ip link add "$hv" type veth peer name "$rv"
   ip link set "$rv" netns "$ns"

@@ -16,14 +16,15 @@
 # (flock /tmp/tc-engine.lock), as the tests do. `up` refuses a host that is already in a
 # swarm, and `down` leaves only a swarm this rig made (its node ID is recorded).
 set -euo pipefail
+# shellcheck source=scripts/owner.sh
+source "$(dirname "$0")/owner.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}; name=${2:-}
 root=/tmp/transferctl-swarm
 if [ "$cmd" = prune ]; then
   for d in "$root"/*/; do
     [ -d "$d" ] || continue
-    owner=$(cat "$d/owner" 2>/dev/null || echo 0)
-    if [ "$owner" != 0 ] && ! kill -0 "$owner" 2>/dev/null; then "$0" down "$(basename "$d")"; fi
+    owner_alive "$d/owner" || "$0" down "$(basename "$d")"
   done
   exit 0
 fi
@@ -77,7 +78,7 @@ up() {
   fi
   down
   mkdir -p "$dir/registry"
-  echo "${OWNER_PID:-$PPID}" >"$dir/owner"
+  owner_stamp "${OWNER_PID:-$PPID}" >"$dir/owner"
   if docker network inspect docker_gwbridge >/dev/null 2>&1; then : >"$dir/gwbridge-existed"; fi
 
   # The worker: a second dockerd in a namespace (with sshd), told the registry is plain HTTP.
