@@ -11,6 +11,8 @@
 # lists folder must resolve there). The root is bind-mounted onto itself: runc makes "/"
 # rslave, which fails (EINVAL) when "/" is not a mount point, as in a plain chroot.
 set -euo pipefail
+# shellcheck source=scripts/proc.sh
+source "$(dirname "$0")/proc.sh"
 CACHE=${TRANSFERCTL_CACHE:-/var/cache/transferctl}
 ROOTFS=$CACHE/docker26-trixie
 cmd=${1:-}; name=${2:-}
@@ -37,13 +39,7 @@ dir=/tmp/transferctl-ctrd/$name
 ns=tcc-$name
 
 down() {
-  # Only while the pid is still a dockerd: a pid file can outlive its process.
-  local pid; pid=$(cat "$dir/pid" 2>/dev/null || true)
-  if [[ $pid =~ ^[0-9]+$ ]] && grep -qsx dockerd "/proc/$pid/comm"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$dir/pid" dockerd
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "$dir"
 }

@@ -28,10 +28,8 @@ fi
 # A machine whose processes were ended (a session stops, CI reuses the disk) keeps dockerd's
 # pid file and socket; dockerd then refuses to start ("pid file found"). Remove them when no
 # process with that pid is a dockerd.
-# alive_as PID NAME: PID is a live process (not a zombie) whose name contains NAME.
-alive_as() {
-  [[ $1 =~ ^[0-9]+$ ]] && grep -qs "$2" "/proc/$1/comm" && ! grep -qs '^[0-9]* (.*) Z' "/proc/$1/stat"
-}
+# shellcheck source=scripts/proc.sh
+source "$(dirname "$0")/proc.sh"
 pidfile=/var/run/docker.pid
 if [[ -f $pidfile ]]; then
   pid=$(cat "$pidfile" 2>/dev/null || true)

@@ -13,8 +13,8 @@
 # sshd's SetEnv DOCKER_HOST=…; the host's engine is never touched. DOCKERD_ARGS (optional)
 # adds flags to the second dockerd (the swarm rig passes --insecure-registry).
 set -euo pipefail
-# shellcheck source=scripts/owner.sh
-source "$(dirname "$0")/owner.sh"
+# shellcheck source=scripts/proc.sh
+source "$(dirname "$0")/proc.sh"
 cmd=${1:-}; name=${2:-}
 if [ "$cmd" = prune ]; then
   for d in /tmp/transferctl-remote/*/; do
@@ -31,16 +31,6 @@ hv=th$name   # host-side veth (≤15 chars)
 rv=tr$name   # namespace-side veth
 host_ip=10.201.$octet.1
 remote_ip=10.201.$octet.2
-
-# A pid file can outlive its process (a machine whose processes were ended keeps /tmp): stop
-# the pid only while it is still the program named, never a process that reused the number.
-stop_pid() { # FILE COMM
-  local pid; pid=$(cat "$1" 2>/dev/null || true)
-  [[ $pid =~ ^[0-9]+$ ]] && grep -qsx "$2" "/proc/$pid/comm" || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
 
 down() {
   stop_pid "$dir/sshd.pid" sshd

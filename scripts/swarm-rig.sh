@@ -16,8 +16,8 @@
 # (flock /tmp/tc-engine.lock), as the tests do. `up` refuses a host that is already in a
 # swarm, and `down` leaves only a swarm this rig made (its node ID is recorded).
 set -euo pipefail
-# shellcheck source=scripts/owner.sh
-source "$(dirname "$0")/owner.sh"
+# shellcheck source=scripts/proc.sh
+source "$(dirname "$0")/proc.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}; name=${2:-}
 root=/tmp/transferctl-swarm
@@ -63,9 +63,7 @@ down() {
       fi
     fi
   fi
-  # Only while that pid is still the registry (a pid file can outlive its process).
-  rpid=$(cat "$dir/registry.pid" 2>/dev/null || true)
-  if [[ $rpid =~ ^[0-9]+$ ]] && grep -qs docker-registry "/proc/$rpid/comm"; then kill "$rpid" 2>/dev/null || true; fi
+  stop_pid "$dir/registry.pid" docker-registry
   bash "$here/remote-engine.sh" down "$name"
   rm -rf "$dir"
 }
