@@ -25,6 +25,32 @@ export function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 
+/**
+ * What the schema says about the field at a path (its .describe() text), for the hint of a
+ * value error: what the field is for and its default tell how to fix it. Long texts are cut
+ * to their first sentences.
+ */
+export function descriptionAt(schema: z.ZodType, path: PropertyKey[]): string | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (const seg of path) {
+    const inner: z.ZodType = unwrap(s);
+    if (inner instanceof z.ZodObject) s = (inner.shape as Record<string, z.ZodType>)[String(seg)];
+    else if (inner instanceof z.ZodRecord) s = inner.valueType as z.ZodType;
+    else if (inner instanceof z.ZodArray) s = inner.element as z.ZodType;
+    else return undefined;
+    if (!s) return undefined;
+  }
+  const text = s.description ?? unwrap(s).description;
+  if (!text) return undefined;
+  if (text.length <= 200) return text;
+  let cut = '';
+  for (const sentence of text.split(/(?<=\.)\s+/)) {
+    if (cut && cut.length + sentence.length + 1 > 200) break;
+    cut = cut ? `${cut} ${sentence}` : sentence;
+  }
+  return cut.length <= 240 ? cut : `${cut.slice(0, 239)}…`;
+}
+
 export function fieldName(path: PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
 }
@@ -64,5 +90,6 @@ export function validate<S extends z.ZodType>(schema: S, doc: JsoncDocument): z.
   }
   const where = locate(doc, path);
   const field = path.length ? fieldName(path) : '(top level)';
-  throw new ConfigError(doc.file, `${field}: ${describeIssue(issue, valueAt(doc.value, path))}`, where);
+  const about = path.length ? descriptionAt(schema, path) : undefined;
+  throw new ConfigError(doc.file, `${field}: ${describeIssue(issue, valueAt(doc.value, path))}`, { ...where, hint: about ? `${field}: ${about}` : undefined });
 }

@@ -89,7 +89,11 @@ test('a wrong type names the field, the expected type and the location', () => {
   const dir = folder({ 'transfer.json': '{ "publish": { "port": "8888" } }' });
   assert.throws(
     () => loadWorkspace({ cwd: dir }),
-    (e: unknown) => e instanceof ConfigError && /transfer\.json:1:24: publish\.port: expected number, got string/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /transfer\.json:1:24: publish\.port: expected number, got string/.test(e.message) &&
+      // the hint says what the field is for, from the schema
+      e.hint === 'publish.port: Host port. When set it is fixed (an error if taken); unset: 8888 or the next free one.',
   );
 });
 
