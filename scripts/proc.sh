@@ -13,7 +13,7 @@ stop_pid() {
   pid=$(cat "$1" 2>/dev/null || true)
   alive_as "$pid" "$2" || return 0
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 100); do alive_as "$pid" "$2" || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
