@@ -34,6 +34,12 @@ export interface CommandContext {
 export interface ContextOptions {
   /** Workspace commands and status: sweep what killed runs left. */
   sweep?: boolean;
+  /**
+   * Sweep once more when the command ends (save, commit: commands that take seconds anyway).
+   * The engine finishes a killed run's last request after the run died (a `docker load` whose
+   * body was sent, a commit), so its image can appear after the first sweep looked.
+   */
+  sweepAtEnd?: boolean;
   /** Ctrl-C aborts ctx.signal and the work cleans up; a second press exits at once. Without it, Ctrl-C ends the process as usual. */
   interruptible?: boolean;
   /** Ctrl-C is the normal way to end this command (serve, `logs -f`): no "interrupted" error afterwards. */
@@ -101,6 +107,7 @@ export async function withContext<T>(opts: ContextOptions, fn: (ctx: CommandCont
       process.off('SIGTERM', onSignal);
     }
     await swept;
+    if (opts.sweep && opts.sweepAtEnd && engine) await sweepTemporaries(engine).catch(() => {});
   }
 }
 

@@ -2,10 +2,10 @@
 // were; what the killed run left is labelled temporary and the next command removes it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, writeFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireEngine, requireImage, NOTEBOOK6_IMAGE } from '../helpers/engine.js';
@@ -111,4 +111,41 @@ test('SIGKILL during save leaves the previous image, tag and folder intact; the 
   const final = await runCli(['restore', ref, join(probes, 'final')], { cwd: ws.dir });
   assert.equal(final.code, 0, final.stderr);
   assert.deepEqual(treeOf(join(probes, 'final')), folder);
+});
+
+test('an image a killed run gets from the engine after the next save looked is gone when that save ends', async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, NOTEBOOK6_IMAGE))) return;
+  const ws = makeWorkspace(t, engine);
+  fillTree(ws.dir, 1024 * 1024);
+  const built = await runCli(['build'], { cwd: ws.dir });
+  assert.equal(built.code, 0, built.stderr);
+  writeFileSync(join(ws.dir, 'changed.txt'), 'changed\n');
+
+  // A save that holds right after its first sweep (its temporary is made only after that sweep).
+  const child = spawn(process.execPath, ['--import', TSX, STOPPING_SAVE, 'hold:created'], { cwd: ws.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  const holding = new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('holding at created')) resolve();
+    });
+    child.on('close', () => reject(new Error(`the save ended before it held: ${stderr}`)));
+  });
+  const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  t.after(() => child.kill('SIGKILL'));
+  await holding;
+
+  // Now the engine "finishes" a killed run's last request: an untagged save image of a dead owner.
+  const dead = spawnSync('true').pid;
+  const temp = `${ws.name}-late`;
+  execFileSync('docker', ['create', '--name', temp, NOTEBOOK6_IMAGE, 'true'], { stdio: 'pipe' });
+  const late = execFileSync('docker', ['commit', '--change', `LABEL ${S.kind}=save ${L.managed}=true ${L.ownerPid}=${hostname()}:${dead}`, temp], { encoding: 'utf8' }).trim();
+  execFileSync('docker', ['rm', '-f', temp], { stdio: 'pipe' });
+  t.after(() => engine.images.remove(late).catch(() => {}));
+  assert.ok(await engine.images.inspect(late), 'the late image exists while the save holds');
+
+  child.stdin!.write('go\n');
+  assert.equal(await ended, 0, stderr);
+  assert.equal(await engine.images.inspect(late), null, 'the save swept again when it ended');
 });

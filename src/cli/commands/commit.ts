@@ -27,7 +27,7 @@ export function define(program: Command): void {
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
     .action(async (opts) =>
-      withContext({ sweep: true, interruptible: true }, async (ctx) => {
+      withContext({ sweep: true, sweepAtEnd: true, interruptible: true }, async (ctx) => {
       const spec = loadWorkspace({ config: opts.config });
       const engine = ctx.engine;
       const r = await commit(engine, spec, { tag: opts.tag, force: opts.force, signal: ctx.signal, swept: ctx.swept, onStep: opts.json ? undefined : info });

@@ -16,7 +16,7 @@ export function define(program: Command): void {
     .option('--force', 'move a tag that transferctl did not create')
     .addOption(jsonOption())
     .action(async (opts) =>
-      withContext({ sweep: true, interruptible: true }, async (ctx) => {
+      withContext({ sweep: true, sweepAtEnd: true, interruptible: true }, async (ctx) => {
       const spec = loadWorkspace({ config: opts.config, needHostDir: true });
       const engine = ctx.engine;
       const r = await save(engine, spec, { tag: opts.tag, forceEnv: opts.env, force: opts.force, signal: ctx.signal, swept: ctx.swept, onStep: opts.json ? undefined : info });
