@@ -61,6 +61,9 @@ export function parseIni(file: string, text: string): IniDocument {
       last = undefined;
       continue;
     }
+    if (trimmed.startsWith('[')) {
+      throw new ConfigError(file, `"${trimmed}" is not a section header`, { line: lineNo, hint: 'write it as [name], with the closing bracket and nothing after it but a comment' });
+    }
     if (!current) {
       throw new ConfigError(file, `"${trimmed}" is outside any section`, { line: lineNo, hint: 'start the file with a section header such as [dev]' });
     }

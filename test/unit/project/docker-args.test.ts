@@ -127,6 +127,8 @@ test('INI: errors carry the line', () => {
     throw new Error('no error');
   };
   assert.match(err('a = 1').message, /^\/p\/docker\/run.cfg:1:1: "a = 1" is outside any section/);
+  assert.match(err('[dev\nports=1').message, /run.cfg:1:1: "\[dev" is not a section header/);
+  assert.match(err('[dev]\na=1\n[base] x').message, /run.cfg:3:1: "\[base\] x" is not a section header/);
   assert.match(err('[dev]\nnot a setting').message, /run.cfg:2:1: expected "key = value"/);
   assert.match(err('[dev]\na=1\n[dev]').message, /run.cfg:3:1: section \[dev\] appears twice \(first at line 1\)/);
   assert.match(err('[dev]\na=1\nA=2').message, /run.cfg:3:1: key "a" appears twice/);
