@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServiceCore } from './core.js';
 import type { Proxy } from './proxy/index.js';
 import { fastifyTrust } from './proxy/trusted.js';
+import { hostProblem } from './proxy/request-headers.js';
 import { visitorRoutes } from './visitor-routes.js';
 
 export function buildServer(core: ServiceCore, proxy: Proxy): FastifyInstance {
@@ -16,9 +17,20 @@ export function buildServer(core: ServiceCore, proxy: Proxy): FastifyInstance {
     trustProxy: fastifyTrust(core.spec.listen.trustedProxies),
     serverFactory: (handler) => {
       const server = http.createServer(proxy.serverOptions, (req, res) => {
+        const bad = hostProblem(req.rawHeaders, req.httpVersion);
+        if (bad) {
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(`Bad request: ${bad}\n`);
+          return;
+        }
         if (!proxy.web(req, res)) handler(req, res);
       });
-      server.on('upgrade', (req, socket, head) => proxy.upgrade(req, socket, head));
+      server.on('upgrade', (req, socket, head) => {
+        if (hostProblem(req.rawHeaders, req.httpVersion)) {
+          socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        proxy.upgrade(req, socket, head);
+      });
       proxy.attach(server);
       return server;
     },

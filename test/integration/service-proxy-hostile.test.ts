@@ -39,6 +39,17 @@ test('serve: the proxy holds against a hostile visitor and a hostile notebook', 
     assert.deepEqual(got('x-private'), [], 'a field Connection names stays behind');
   });
 
+  await t.test('two Host fields are a 400 (RFC 9112), on the visitors\' port, for an upgrade and on the admin\'s', async () => {
+    const web = await rawRequest(h.url, [`GET ${path('echo')} HTTP/1.1`, host, 'Host: other.example']);
+    assert.equal(web.status, 400, web.raw);
+    assert.doesNotMatch(web.raw, /"fields"/, 'the notebook never saw it');
+    const upgrade = await rawRequest(h.url, [`GET ${path('api/kernels/x/channels')} HTTP/1.1`, host, 'Host: other.example', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']);
+    assert.equal(upgrade.status, 400, upgrade.raw);
+    const admin = await rawRequest(h.adminUrl, ['GET /admin HTTP/1.1', `Host: ${new URL(h.adminUrl).host}`, 'Host: evil.example']);
+    assert.equal(admin.status, 400, admin.raw);
+    assert.equal((await rawRequest(h.url, [`GET ${path('echo')} HTTP/1.1`, host])).status, 200, 'one Host is fine');
+  });
+
   await t.test('X-Forwarded-* from a peer that is not a trusted proxy are replaced, not appended to', async () => {
     const got = await echo([host, 'X-Forwarded-For: 6.6.6.6', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: admin.example.org']);
     assert.deepEqual(got('x-forwarded-for'), ['127.0.0.1']);

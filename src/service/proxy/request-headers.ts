@@ -18,6 +18,19 @@ export interface Peer {
   proto: 'http' | 'https';
 }
 
+/**
+ * RFC 9112 §3.2: a request with more than one Host field line (or, in HTTP/1.1, none) gets a
+ * 400. Node keeps the first Host and drops the rest; a proxy in front that keeps the last
+ * would then route the same request elsewhere than this service does.
+ */
+export function hostProblem(raw: readonly string[], httpVersion: string): string | undefined {
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return 'more than one Host header';
+  if (hosts === 0 && httpVersion === '1.1') return 'no Host header';
+  return undefined;
+}
+
 /** Names listed in Connection (lowercase), less the ones it may not remove. */
 export function connectionOptions(raw: readonly string[]): Set<string> {
   const named = new Set<string>();

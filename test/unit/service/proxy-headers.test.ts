@@ -2,7 +2,7 @@
 // confined to the visitor's space, subdomain routing, trusted-proxy matching.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { upstreamHeaders, type Peer } from '../../../src/service/proxy/request-headers.js';
+import { hostProblem, upstreamHeaders, type Peer } from '../../../src/service/proxy/request-headers.js';
 import { downstreamHeaders } from '../../../src/service/proxy/response-headers.js';
 import { confineCookie } from '../../../src/service/proxy/set-cookie.js';
 import { fastifyTrust, isAddressOrRange, trustedProxies } from '../../../src/service/proxy/trusted.js';
@@ -96,4 +96,12 @@ test('the service\'s own routes trust the same list (fastify trustProxy): nothin
   assert.equal(fn('::ffff:10.1.2.3', 0), true);
   assert.equal(fn('127.0.0.1', 0), false);
   assert.equal(fn('::1', 0), false);
+});
+
+test('a request with two Host fields (or an HTTP/1.1 one with none) is a bad request', () => {
+  assert.equal(hostProblem(['Host', 'a', 'Accept', '*/*'], '1.1'), undefined);
+  assert.equal(hostProblem(['Host', 'a', 'host', 'b'], '1.1'), 'more than one Host header');
+  assert.equal(hostProblem(['Host', 'a', 'HOST', 'a'], '1.0'), 'more than one Host header');
+  assert.equal(hostProblem([], '1.1'), 'no Host header');
+  assert.equal(hostProblem([], '1.0'), undefined);
 });
