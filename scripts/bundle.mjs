@@ -25,6 +25,8 @@ const external = [
   'fastify',
   'http-proxy-3',
   'ws',
+  'undici',
+  '@fastify/rate-limit',
 ];
 
 /** docker-modem's `require('./ssh')` stays a require of 'docker-modem/lib/ssh.js' (see above). */

@@ -1,5 +1,5 @@
 // The published JSON Schema, generated from the zod schema (one source of truth).
-import { z } from 'zod';
+import * as z from 'zod';
 import { transferConfigSchema } from './schema.js';
 
 export function transferJsonSchema(): object {

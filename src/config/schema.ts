@@ -1,6 +1,6 @@
 // The transfer.json model: one zod schema gives the types, the validation and the
 // published JSON Schema (schema/transfer.schema.json, written by `npm run schema`).
-import { z } from 'zod';
+import * as z from 'zod';
 
 const name = (what: string) =>
   z

@@ -1,6 +1,6 @@
 // Validate a parsed JSONC document against a zod schema; the first problem becomes a
 // ConfigError at file:line:col naming the field, with "did you mean" for unknown keys.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { locate, type JsoncDocument } from './jsonc.js';
 import { closest } from './suggest.js';

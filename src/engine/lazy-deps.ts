@@ -12,7 +12,7 @@ const DEFERRED = new Set(['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs']);
 
 function fromDockerode(parent: { filename?: string } | null): boolean {
   const f = parent?.filename ?? '';
-  return f.includes('/node_modules/dockerode/') || f.includes('/node_modules/docker-modem/') || f.endsWith('/dist/bundle/transferctl.cjs');
+  return f.includes('/node_modules/dockerode/') || f.includes('/node_modules/docker-modem/') || (f.includes('/dist/bundle/') && f.endsWith('.cjs'));
 }
 
 function lazyObject(load: () => object): object {

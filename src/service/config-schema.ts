@@ -1,6 +1,6 @@
 // The serve.json model: one zod schema gives the types, the validation (file:line:col errors
 // through src/config/validate.ts) and the published JSON Schema (`transferctl serve --schema`).
-import { z } from 'zod';
+import * as z from 'zod';
 import { isAddressOrRange } from './proxy/trusted.js';
 
 const size = z.string().regex(/^\d+(\.\d+)?\s*[bkmgt]?i?b?$/i, 'a size like "1g", "512m" or "2GiB"');
