@@ -1,12 +1,20 @@
-// Bundle the CLI into one CommonJS file, dist/bundle/transferctl.cjs (part of `npm run build`).
-// Why: on Node 20, resolving and compiling ~400 ESM files (zod, dockerode and our own) took
-// ~250 ms before `up` could talk to the engine. One CommonJS file can use V8's code cache
+// Bundle the CLI into CommonJS files under dist/bundle/ (part of `npm run build`):
+// - transferctl.cjs: every command (with a source map for --debug);
+// - <module>.cjs for the commands people run most often (HOT below): the same entry, with the
+//   registry's other command modules left out. status loads 0.4 MB instead of 1 MB.
+// - manifest.json: which command names each of those serves, and the build's stamp (the code
+//   cache's key). bin/transferctl.js reads it to pick the file for the command it was given.
+// A process loads exactly one of these files, so a module's state (and its error classes) is
+// never split between two copies.
+// Why bundles: on Node 20, resolving and compiling ~400 ESM files (zod, dockerode and our own)
+// took ~250 ms before `up` could talk to the engine. One CommonJS file can use V8's code cache
 // (bin/transferctl.js loads it through bin/compile-cache.js), so a warm start compiles nothing.
 // dist/bundle/ sits two folders below the package root, like src/<dir>/, so the code's
 // `new URL('../../templates/…', import.meta.url)` still finds templates/ and package.json.
 import { build } from 'esbuild';
 import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,10 +65,73 @@ const lazyModemDebug = {
   },
 };
 
-await build({
+/** debug (bundled) tries `require('supports-color')`, an optional package we do not install: a
+ * module that fails the way a missing one does, instead of a search of node_modules at every start. */
+const noSupportsColor = {
+  name: 'no-supports-color',
+  setup(b) {
+    b.onResolve({ filter: /^supports-color$/ }, (args) =>
+      args.importer.includes('/node_modules/debug/') ? { path: 'supports-color', namespace: 'absent' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({
+      contents: "throw Object.assign(new Error(\"Cannot find module 'supports-color'\"), { code: 'MODULE_NOT_FOUND' });",
+      loader: 'js',
+    }));
+  },
+};
+
+/** A bundle with one command module: the registry's imports of the others become stubs. */
+function onlyCommand(keep) {
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/commands\/[a-z0-9_-]+\.js$/ }, (args) => {
+        if (!args.importer.endsWith('/src/cli/registry.ts')) return undefined;
+        const mod = args.path.slice('./commands/'.length, -'.js'.length);
+        return mod === keep ? undefined : { path: mod, namespace: 'elsewhere' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'elsewhere' }, (args) => ({
+        contents: `export function define() { throw new Error('this bundle holds only the ${keep} command, not ${args.path}: dist/bundle/manifest.json sent it here (rebuild with npm run build)'); }`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** Which registry names load which command module (the registry, built with every command a stub). */
+async function commandModules() {
+  const out = await build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/registry.ts'],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+    plugins: [{
+      name: 'names-only',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/commands\// }, (args) => ({ path: args.path.slice('./commands/'.length, -'.js'.length), namespace: 'names' }));
+        b.onLoad({ filter: /.*/, namespace: 'names' }, (args) => ({ contents: `export const module = ${JSON.stringify(args.path)};`, loader: 'js' }));
+      },
+    }],
+  });
+  const { commands } = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  const byName = {};
+  for (const c of commands) {
+    const { module } = await c.load();
+    for (const name of [c.name, ...(c.aliases ?? [])]) byName[name] = module;
+  }
+  return byName;
+}
+
+// The command modules that get a bundle of their own: the ones run often, or where the wait is
+// felt (status, and completion's candidates on every Tab).
+const HOT = ['status', 'up', 'stop', 'rm', 'logs', 'exec', 'shell', 'completion'];
+
+const common = {
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/bundle/transferctl.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -68,21 +139,45 @@ await build({
   // jsonc-parser's "main" is a UMD build that requires its parts at run time.
   mainFields: ['module', 'main'],
   external,
-  plugins: [keepDockerModemSsh, lazyModemDebug],
   // import.meta does not exist in CommonJS: give the code the bundle's own file URL.
   define: { 'import.meta.url': '__transferctlBundleUrl' },
   banner: { js: "const __transferctlBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // No whitespace or comments: ~25% less to read and hash at every start, and the output is
-  // then all ASCII (esbuild escapes non-ASCII in strings; comments were the rest), which
-  // bin/compile-cache.js reads as Latin-1 (checked below). Stack traces: `--debug` loads the
-  // bundle with this source map (file and line of the TypeScript; the sources stay out of it).
+  // No whitespace or comments: ~25% less to read at every start, and the output is then all
+  // ASCII (esbuild escapes non-ASCII in strings; comments were the rest), which
+  // bin/compile-cache.js reads as Latin-1 (checked below).
   minifySyntax: true,
   minifyWhitespace: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
   legalComments: 'external',
   logLevel: 'warning',
-});
+};
+const plugins = [keepDockerModemSsh, lazyModemDebug, noSupportsColor];
+const dir = new URL('../dist/bundle/', import.meta.url);
 
-const out = readFileSync(new URL('../dist/bundle/transferctl.cjs', import.meta.url));
-if (!isAscii(out)) throw new Error('dist/bundle/transferctl.cjs is not ASCII: bin/compile-cache.js would read it the slow way (set charset?)');
+const routes = await commandModules();
+for (const mod of HOT) {
+  if (!Object.values(routes).includes(mod)) throw new Error(`scripts/bundle.mjs: HOT names ${mod}, which no command in src/cli/registry.ts loads`);
+}
+// Files of an earlier build (a module since dropped from HOT) must not linger.
+mkdirSync(dir, { recursive: true });
+for (const f of readdirSync(dir)) rmSync(new URL(f, dir), { force: true });
+
+await build({
+  ...common,
+  outfile: 'dist/bundle/transferctl.cjs',
+  plugins,
+  // Stack traces: `--debug` loads this bundle with its source map (file and line of the
+  // TypeScript; the sources stay out of it).
+  sourcemap: 'linked',
+  sourcesContent: false,
+});
+for (const mod of HOT) await build({ ...common, outfile: `dist/bundle/${mod}.cjs`, plugins: [onlyCommand(mod), ...plugins] });
+
+for (const f of readdirSync(dir).filter((f) => f.endsWith('.cjs'))) {
+  if (!isAscii(readFileSync(new URL(f, dir)))) throw new Error(`dist/bundle/${f} is not ASCII: bin/compile-cache.js would read it the slow way (set charset?)`);
+}
+const manifest = {
+  // A new stamp per build: the code caches of an older build are then told apart (and pruned).
+  build: `${new Date().toISOString()}-${randomBytes(4).toString('hex')}`,
+  commands: Object.fromEntries(Object.entries(routes).filter(([, mod]) => HOT.includes(mod)).map(([name, mod]) => [name, `${mod}.cjs`])),
+};
+writeFileSync(new URL('manifest.json', dir), JSON.stringify(manifest, null, 2) + '\n');

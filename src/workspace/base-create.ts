@@ -1,6 +1,6 @@
 // Base images with no registry (seed 003's from-scratch base): debootstrap a Debian root
 // filesystem, import it, and build a Jupyter image on it from Debian's packages.
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptions } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,10 @@ import { memoryTar } from '../context-tar.js';
 import { baseLabels } from '../labels.js';
 import { localDebian, localJupyter } from './base-image.js';
 
-const run = promisify(execFile);
+/** execFile as a promise, made when first called (the CLI bundle loads node:child_process on first use). */
+function run(file: string, args: string[], opts: ExecFileOptions = {}): Promise<{ stdout: string | Buffer; stderr: string | Buffer }> {
+  return promisify(execFile)(file, args, opts);
+}
 
 export const SUITES: Record<string, { packages: string; command: string }> = {
   trixie: { packages: 'jupyterlab python3-ipykernel', command: 'jupyter-lab' },

@@ -41,6 +41,12 @@ export function notebookPath(mode: WorkspaceSpec['jupyter']['mode']): string {
   return mode === 'lab' ? '/lab' : mode === 'notebook' ? '/tree' : '/';
 }
 
+/** The notebook's URL with its token (a wildcard bind address is reached on 127.0.0.1). */
+export function urlFor(spec: WorkspaceSpec, host: string, port: number, token: string): string {
+  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
+  return `http://${h}:${port}${notebookPath(spec.jupyter.mode)}?token=${token}`;
+}
+
 /** The container for a workspace; `dc`: devcontainer.json's run-time settings, merged in (transfer.json's win). */
 export function planContainer(spec: WorkspaceSpec, facts: RuntimeFacts, dc?: DevcontainerRuntime): ContainerCreateSpec {
   const mounts: MountSpec[] = [

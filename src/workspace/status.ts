@@ -1,7 +1,7 @@
 // `status`: every transferctl workspace on the engine, found by its labels.
 import type { Engine } from '../engine/index.js';
 import { L } from '../labels.js';
-import { urlFor } from './up.js';
+import { urlFor } from './plan.js';
 import type { WorkspaceSpec } from '../config/types.js';
 
 export interface WorkspaceStatus {

@@ -11,7 +11,7 @@ import { findWorkspaceContainer, foreignContainerError } from './find.js';
 import { hostUser } from './host-user.js';
 import { L } from '../labels.js';
 import { nextFreePort, portFree } from '../ports.js';
-import { notebookPath, planContainer, type RuntimeFacts } from './plan.js';
+import { planContainer, urlFor, type RuntimeFacts } from './plan.js';
 import { startScriptOf } from '../start-script.js';
 import { waitForJupyter } from './wait.js';
 import { placeFolder } from './remote-folder.js';
@@ -59,11 +59,6 @@ export function tokenOf(c: ContainerDetails): string | undefined {
 export function hostPortOf(c: ContainerDetails, containerPort: number): { hostIp: string; hostPort: number } | undefined {
   const b = c.ports[`${containerPort}/tcp`]?.find((x) => x.hostPort > 0);
   return b;
-}
-
-export function urlFor(spec: WorkspaceSpec, host: string, port: number, token: string): string {
-  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
-  return `http://${h}:${port}${notebookPath(spec.jupyter.mode)}?token=${token}`;
 }
 
 function configHash(spec: WorkspaceSpec): string {

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveWorkspace } from '../../../src/config/load.js';
-import { jupyterCommand, planContainer, ENTRYPOINT_NAME } from '../../../src/workspace/plan.js';
-import { urlFor } from '../../../src/workspace/up.js';
+import { jupyterCommand, planContainer, urlFor, ENTRYPOINT_NAME } from '../../../src/workspace/plan.js';
 import { START_LABEL, START_PATH, startScriptOf, wrapWithStart } from '../../../src/start-script.js';
 import { parseSeedForm } from '../../../src/cli/main.js';
 import { L } from '../../../src/labels.js';
