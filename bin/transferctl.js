@@ -28,7 +28,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
       } catch {
         // an older build without one: the whole bundle
       }
-      const own = manifest && typeof argv[0] === 'string' && Object.hasOwn(manifest.commands ?? {}, argv[0]) ? manifest.commands[argv[0]] : undefined;
+      const first = argv[0] ?? '--help'; // no arguments: the help
+      const own = manifest && Object.hasOwn(manifest.commands ?? {}, first) ? manifest.commands[first] : undefined;
       // One code cache per command: each caches the functions its own runs compile.
       const command = argv.find((a) => !a.startsWith('-') && !a.includes('.') && !a.includes('/')) ?? 'default';
       cli = require('./compile-cache.js').loadBundle(own ? join(dir, own) : file, command, manifest?.build);

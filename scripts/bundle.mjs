@@ -80,7 +80,7 @@ const noSupportsColor = {
   },
 };
 
-/** A bundle with one command module: the registry's imports of the others become stubs. */
+/** A bundle with one command module (none: the help bundle): the registry's imports of the others become stubs. */
 function onlyCommand(keep) {
   return {
     name: 'only-command',
@@ -91,7 +91,7 @@ function onlyCommand(keep) {
         return mod === keep ? undefined : { path: mod, namespace: 'elsewhere' };
       });
       b.onLoad({ filter: /.*/, namespace: 'elsewhere' }, (args) => ({
-        contents: `export function define() { throw new Error('this bundle holds only the ${keep} command, not ${args.path}: dist/bundle/manifest.json sent it here (rebuild with npm run build)'); }`,
+        contents: `export function define() { throw new Error('this bundle holds ${keep ? `only the ${keep} command` : 'no command'}, not ${args.path}: dist/bundle/manifest.json sent it here (rebuild with npm run build)'); }`,
         loader: 'js',
       }));
     },
@@ -171,6 +171,8 @@ await build({
   sourcesContent: false,
 });
 for (const mod of HOT) await build({ ...common, outfile: `dist/bundle/${mod}.cjs`, plugins: [onlyCommand(mod), ...plugins] });
+// `transferctl`, `transferctl --help`: the registry's names and summaries, no command module.
+await build({ ...common, outfile: 'dist/bundle/help.cjs', plugins: [onlyCommand(null), ...plugins] });
 
 for (const f of readdirSync(dir).filter((f) => f.endsWith('.cjs'))) {
   if (!isAscii(readFileSync(new URL(f, dir)))) throw new Error(`dist/bundle/${f} is not ASCII: bin/compile-cache.js would read it the slow way (set charset?)`);
@@ -178,6 +180,11 @@ for (const f of readdirSync(dir).filter((f) => f.endsWith('.cjs'))) {
 const manifest = {
   // A new stamp per build: the code caches of an older build are then told apart (and pruned).
   build: `${new Date().toISOString()}-${randomBytes(4).toString('hex')}`,
-  commands: Object.fromEntries(Object.entries(routes).filter(([, mod]) => HOT.includes(mod)).map(([name, mod]) => [name, `${mod}.cjs`])),
+  // bin/transferctl.js looks up the first argument (none: --help)
+  commands: {
+    ...Object.fromEntries(Object.entries(routes).filter(([, mod]) => HOT.includes(mod)).map(([name, mod]) => [name, `${mod}.cjs`])),
+    '--help': 'help.cjs',
+    '-h': 'help.cjs',
+  },
 };
 writeFileSync(new URL('manifest.json', dir), JSON.stringify(manifest, null, 2) + '\n');

@@ -155,8 +155,22 @@ function report(err: unknown): number {
   return 70;
 }
 
+/**
+ * A reader that goes away early (`transferctl --help | head -1`, a closed terminal) is not an
+ * error of the command: drop the rest of that stream's output and let the command finish (a
+ * save must not stop half-done because its progress lines had nowhere to go).
+ */
+export function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   try {
     await dispatch(takeGlobalOptions(argv));
   } catch (err) {

@@ -73,6 +73,7 @@ test('a command with a bundle of its own runs from it and prints what the whole 
   const manifest = JSON.parse(readFileSync(new URL('../../../dist/bundle/manifest.json', import.meta.url), 'utf8')) as { build: string; commands: Record<string, string> };
   assert.equal(manifest.commands.completion, 'completion.cjs');
   assert.equal(manifest.commands.ps, manifest.commands.status, 'an alias goes where its command goes');
+  assert.equal(manifest.commands['--help'], 'help.cjs');
   for (const file of new Set(Object.values(manifest.commands))) {
     assert.ok(readFileSync(new URL(`../../../dist/bundle/${file}`, import.meta.url)).length > 0, file);
   }
