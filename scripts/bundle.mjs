@@ -126,8 +126,9 @@ async function commandModules() {
 }
 
 // The command modules that get a bundle of their own: the ones run often, or where the wait is
-// felt (status, and completion's candidates on every Tab).
-const HOT = ['status', 'up', 'stop', 'rm', 'logs', 'exec', 'shell', 'completion'];
+// felt. Not completion: `__complete` loads the command it completes to read its options, so
+// it needs every command module (in a bundle of its own they were stubs: `up --rec` got nothing).
+const HOT = ['status', 'up', 'stop', 'rm', 'logs', 'exec', 'shell'];
 
 const common = {
   absWorkingDir: root,

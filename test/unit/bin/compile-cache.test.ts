@@ -71,7 +71,8 @@ test('compile cache: caches of other bundles are pruned to the two used last wit
 test('a command with a bundle of its own runs from it and prints what the whole bundle prints', async (t) => {
   const { readFileSync } = await import('node:fs');
   const manifest = JSON.parse(readFileSync(new URL('../../../dist/bundle/manifest.json', import.meta.url), 'utf8')) as { build: string; commands: Record<string, string> };
-  assert.equal(manifest.commands.completion, 'completion.cjs');
+  assert.equal(manifest.commands.stop, 'stop.cjs');
+  assert.equal(manifest.commands.__complete ?? 'transferctl.cjs', 'transferctl.cjs', 'completion reads every command\'s options');
   assert.equal(manifest.commands.ps, manifest.commands.status, 'an alias goes where its command goes');
   assert.equal(manifest.commands['--help'], 'help.cjs');
   for (const file of new Set(Object.values(manifest.commands))) {
@@ -79,14 +80,23 @@ test('a command with a bundle of its own runs from it and prints what the whole 
   }
   const cache = mkdtempSync(join(tmpdir(), 'tc-v8cache-'));
   t.after(() => rmSync(cache, { recursive: true, force: true }));
-  const own = await runCli(['completion', 'bash'], { env: { XDG_CACHE_HOME: cache } });
+  const own = await runCli(['stop', '--help'], { env: { XDG_CACHE_HOME: cache } });
   assert.equal(own.code, 0, own.stderr);
-  assert.match(readdirSync(join(cache, 'transferctl', 'v8')).join(' '), /^[0-9a-f]{16}-completion-completion\.bin$/);
+  assert.match(readdirSync(join(cache, 'transferctl', 'v8')).join(' '), /^[0-9a-f]{16}-stop-stop\.bin$/);
   // --debug loads the whole bundle (with source maps)
-  const whole = await runCli(['--debug', 'completion', 'bash'], { env: { XDG_CACHE_HOME: cache } });
+  const whole = await runCli(['--debug', 'stop', '--help'], { env: { XDG_CACHE_HOME: cache } });
   assert.equal(whole.code, 0, whole.stderr);
   assert.equal(own.stdout, whole.stdout);
-  assert.match(own.stdout, /-F _transferctl_complete transferctl/);
+  assert.match(own.stdout, /Usage: transferctl stop/);
+});
+
+test('completion candidates come from the commands\' own options, whichever bundle answers', async () => {
+  // the shell filters by the word typed; __complete lists what fits the place
+  const r = await runCli(['__complete', 'up', '--rec']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.split('\n').includes('--recreate'), r.stdout);
+  const s = await runCli(['__complete', 'sta']);
+  assert.ok(s.stdout.split('\n').includes('status'), s.stdout);
 });
 
 test('compile cache: keys are 16 hex digits, the same for the same text; deferred built-ins load on first use', async () => {
