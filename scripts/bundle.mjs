@@ -21,7 +21,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Loaded at run time from node_modules instead of bundled:
 // - what dockerode requires only for ssh:// engines and BuildKit sessions (src/engine/lazy-deps.ts
-//   defers these until first use; docker-modem's ssh agent is kept as its own module for that);
+//   defers these until first use; see also LAZY_FROM_DOCKERODE below);
 // - the service's HTTP stack (serve starts once and runs for hours: its startup is not hot);
 // - cpu-features, an optional native addon of ssh2.
 const external = [
@@ -37,13 +37,27 @@ const external = [
   '@fastify/rate-limit',
 ];
 
-/** docker-modem's `require('./ssh')` stays a require of 'docker-modem/lib/ssh.js' (see above). */
-const keepDockerModemSsh = {
-  name: 'keep-docker-modem-ssh',
+/**
+ * Modules dockerode and docker-modem require at load but use only for a few calls: kept out of
+ * the bundle as requires that src/engine/lazy-deps.ts answers with a stand-in, which loads the
+ * real module (dockerode's own copy) on first use. docker-modem's ssh agent (ssh:// engines),
+ * its duplex for hijacked connections (it brings readable-stream), and dockerode's tar-fs and
+ * .dockerignore parser (buildImage from a folder, which we never ask for: we send a tar
+ * stream). status then loads ~100 KB less.
+ */
+const LAZY_FROM_DOCKERODE = [
+  { importer: '/docker-modem/lib/modem.js', request: './ssh', as: 'docker-modem/lib/ssh.js' },
+  { importer: '/docker-modem/lib/modem.js', request: './http_duplex', as: 'docker-modem/lib/http_duplex.js' },
+  { importer: '/dockerode/lib/util.js', request: 'tar-fs', as: 'tar-fs' },
+  { importer: '/dockerode/lib/util.js', request: '@balena/dockerignore', as: '@balena/dockerignore' },
+];
+const lazyFromDockerode = {
+  name: 'lazy-from-dockerode',
   setup(b) {
-    b.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
-      args.importer.includes('/node_modules/docker-modem/') ? { path: 'docker-modem/lib/ssh.js', external: true } : undefined,
-    );
+    b.onResolve({ filter: /^(\.\/ssh|\.\/http_duplex|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      const lazy = LAZY_FROM_DOCKERODE.find((l) => l.request === args.path && args.importer.replaceAll('\\', '/').endsWith(`/node_modules${l.importer}`));
+      return lazy ? { path: lazy.as, external: true } : undefined;
+    });
   },
 };
 
@@ -61,6 +75,23 @@ const lazyModemDebug = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(SENDING)) throw new Error(`${args.path}: the debug line this build rewrites is gone; update lazyModemDebug in scripts/bundle.mjs`);
       return { contents: text.replace(SENDING, `debug.enabled && ${SENDING}`), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * debug asks whether stderr is a terminal with `tty.isatty(process.stderr.fd)` when docker-modem
+ * creates its logger, which makes Node create the process.stderr stream (~3 ms on a pipe) in
+ * commands that never write to it. fd 2 is that stream's fd. The build fails if the line changes.
+ */
+const STDERR_FD = 'tty.isatty(process.stderr.fd)';
+const debugStderrFd = {
+  name: 'debug-stderr-fd',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]debug[\\/]src[\\/]node\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(STDERR_FD)) throw new Error(`${args.path}: the line this build rewrites is gone; update debugStderrFd in scripts/bundle.mjs`);
+      return { contents: text.replace(STDERR_FD, 'tty.isatty(2)'), loader: 'js' };
     });
   },
 };
@@ -151,7 +182,7 @@ const common = {
   legalComments: 'external',
   logLevel: 'warning',
 };
-const plugins = [keepDockerModemSsh, lazyModemDebug, noSupportsColor];
+const plugins = [lazyFromDockerode, lazyModemDebug, debugStderrFd, noSupportsColor];
 const dir = new URL('../dist/bundle/', import.meta.url);
 
 const routes = await commandModules();

@@ -167,10 +167,29 @@ export function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * dropOutputOnClosedPipe on process.stdout or stderr when it is first used. Node makes these
+ * streams on first use, ~3 ms each on a pipe; `status` never writes to stderr when all goes well.
+ */
+function guardOnFirstUse(name: 'stdout' | 'stderr'): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (!own?.get || !own.configurable) return dropOutputOnClosedPipe(process[name]);
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      Object.defineProperty(process, name, own); // Node's getter again: it keeps the stream it made
+      const stream = process[name];
+      dropOutputOnClosedPipe(stream);
+      return stream;
+    },
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
-  dropOutputOnClosedPipe(process.stdout);
-  dropOutputOnClosedPipe(process.stderr);
+  guardOnFirstUse('stdout');
+  guardOnFirstUse('stderr');
   try {
     await dispatch(takeGlobalOptions(argv));
   } catch (err) {

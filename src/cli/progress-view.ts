@@ -18,8 +18,8 @@ let logFile: string | undefined;
 let liveLine = false;
 
 /** Clear the rewritten status line, so the next line starts on a clean row. */
-export function endLiveLine(out: { write(s: string): void } = process.stderr): void {
-  if (liveLine) out.write('\r\x1b[K');
+export function endLiveLine(out?: { write(s: string): void }): void {
+  if (liveLine) (out ?? process.stderr).write('\r\x1b[K'); // process.stderr only when needed: Node makes it on first use
   liveLine = false;
 }
 
