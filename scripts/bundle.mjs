@@ -161,6 +161,10 @@ async function commandModules() {
 // it needs every command module (in a bundle of its own they were stubs: `up --rec` got nothing).
 const HOT = ['status', 'up', 'stop', 'rm', 'logs', 'exec', 'shell'];
 
+// A new stamp per build: the code caches of an older build are then told apart (and pruned), and
+// so are the config texts an older build found valid (src/config/valid-cache.ts).
+const stamp = `${new Date().toISOString()}-${randomBytes(4).toString('hex')}`;
+
 const common = {
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
@@ -172,7 +176,7 @@ const common = {
   mainFields: ['module', 'main'],
   external,
   // import.meta does not exist in CommonJS: give the code the bundle's own file URL.
-  define: { 'import.meta.url': '__transferctlBundleUrl' },
+  define: { 'import.meta.url': '__transferctlBundleUrl', __TRANSFERCTL_BUILD__: JSON.stringify(stamp) },
   banner: { js: "const __transferctlBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // No whitespace or comments: ~25% less to read at every start, and the output is then all
   // ASCII (esbuild escapes non-ASCII in strings; comments were the rest), which
@@ -210,8 +214,7 @@ for (const f of readdirSync(dir).filter((f) => f.endsWith('.cjs'))) {
   if (!isAscii(readFileSync(new URL(f, dir)))) throw new Error(`dist/bundle/${f} is not ASCII: bin/compile-cache.js would read it the slow way (set charset?)`);
 }
 const manifest = {
-  // A new stamp per build: the code caches of an older build are then told apart (and pruned).
-  build: `${new Date().toISOString()}-${randomBytes(4).toString('hex')}`,
+  build: stamp,
   // bin/transferctl.js looks up the first argument (none: --help)
   commands: {
     ...Object.fromEntries(Object.entries(routes).filter(([, mod]) => HOT.includes(mod)).map(([name, mod]) => [name, `${mod}.cjs`])),

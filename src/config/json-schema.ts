@@ -1,10 +1,10 @@
 // The published JSON Schema, generated from the zod schema (one source of truth).
 import * as z from 'zod';
-import { transferConfigSchema } from './schema.js';
+import { schemas } from './schema.js';
 
 export function transferJsonSchema(): object {
   return {
-    ...z.toJSONSchema(transferConfigSchema, { io: 'input', target: 'draft-7' }),
+    ...z.toJSONSchema(schemas().transferConfigSchema, { io: 'input', target: 'draft-7' }),
     $id: 'https://transferctl.dev/schema/transfer.schema.json',
     title: 'transferctl workspace (transfer.json)',
   };

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import { ConfigError, UserError } from '../errors.js';
 import { locate, parseJsonc, type JsoncDocument } from './jsonc.js';
 import { validate } from './validate.js';
-import { transferConfigSchema, type TransferConfig } from './schema.js';
+import { isDeepStrictEqual } from 'node:util';
+import { schemas, type TransferConfig } from './schema.js';
+import { knownValid, rememberValid } from './valid-cache.js';
+import { BUILD_STAMP } from '../build-stamp.js';
 import { parseSize } from './size.js';
 import type { GpuRequest, WorkspaceSpec } from './types.js';
 import { findDevcontainer, parseDevcontainer } from './devcontainer/parse.js';
@@ -57,7 +60,10 @@ export function readConfigDocument(file: string): { raw: TransferConfig; doc: Js
     throw new ConfigError(file, `cannot read: ${(err as Error).message}`);
   }
   const doc = parseJsonc(file, text);
-  return { raw: validate(transferConfigSchema, doc), doc };
+  if (knownValid(text, BUILD_STAMP)) return { raw: doc.value as TransferConfig, doc };
+  const raw = validate(schemas().transferConfigSchema, doc);
+  if (isDeepStrictEqual(raw, doc.value)) rememberValid(text, BUILD_STAMP);
+  return { raw, doc };
 }
 
 export function workspaceId(identity: string): string {

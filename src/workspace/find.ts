@@ -8,12 +8,14 @@ import { ownedBy } from './labels.js';
 export type Found = { kind: 'none' } | { kind: 'ours'; container: ContainerDetails } | { kind: 'foreign'; container: ContainerDetails };
 
 export async function findWorkspaceContainer(engine: Engine, spec: WorkspaceSpec): Promise<Found> {
+  // The name may have changed in the config: the workspace is also looked up by its labels (at
+  // the same time: one round trip). A container made from one of its images (a save's temporary
+  // container) inherits the workspace label too: only the role tells the workspace's own apart.
+  const byLabels = engine.containers.list({ labels: { [L.workspace]: spec.identity, [L.role]: 'workspace' } });
+  byLabels.catch(() => {});
   const c = await engine.containers.inspect(spec.containerName);
   if (c && c.name === spec.containerName) return ownedBy(c.labels, spec) ? { kind: 'ours', container: c } : { kind: 'foreign', container: c };
-  // The name may have changed in the config: look the workspace up by its labels. A container
-  // made from one of its images (a save's temporary container) inherits the workspace label too:
-  // only the role tells the workspace's own container apart.
-  const list = await engine.containers.list({ labels: { [L.workspace]: spec.identity, [L.role]: 'workspace' } });
+  const list = await byLabels;
   const mine = list.find((s) => s.labels[L.managed] === 'true');
   if (mine) {
     const details = await engine.containers.inspect(mine.id);

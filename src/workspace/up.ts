@@ -67,7 +67,10 @@ function configHash(spec: WorkspaceSpec): string {
   return createHash('sha256').update(JSON.stringify(plan)).update(spec.devcontainer?.doc.text ?? '').digest('hex').slice(0, 16);
 }
 
-async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string): Promise<number> {
+/** The engine's transferctl containers, listed when `up` starts: choosePort reads their ports. */
+type ManagedList = () => ReturnType<Engine['containers']['list']>;
+
+async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, address: string, managed: ManagedList): Promise<number> {
   const fixed = opts.port ?? spec.publish.port;
   const local = engine.isLocal;
   if (fixed !== undefined) {
@@ -81,12 +84,21 @@ async function choosePort(engine: Engine, spec: WorkspaceSpec, opts: UpOptions, 
   if (!local) return 0;
   // Ports that other transferctl containers hold (even stopped ones will want them back).
   const held = new Set<number>();
-  const others = await engine.containers.list({ labels: { [L.managed]: 'true' } });
+  const others = await managed();
   const details = await Promise.all(others.map((s) => engine.containers.inspect(s.id)));
   for (const d of details) for (const list of Object.values(d?.ports ?? {})) for (const b of list) held.add(b.hostPort);
   const port = await nextFreePort(8888, address, held);
   if (!port) throw new UserError(`no free port from 8888 up on ${address}`, { hint: 'choose one with --port N' });
   return port;
+}
+
+/**
+ * A look-up sent now, awaited later (or never): its failure counts only when it is used. `up`
+ * sends the ones it may need at once: one round trip before create instead of three.
+ */
+function early<T>(work: Promise<T>): () => Promise<T> {
+  work.catch(() => {});
+  return () => work;
 }
 
 function sshSocket(spec: WorkspaceSpec, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -130,10 +142,11 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   const step = opts.onStep ?? (() => {});
   const notes: string[] = [];
   // The janitor's sweep (cli/context.ts) runs alongside: up makes no temporaries, so it need not wait.
-  // The image is looked up alongside the container (one round trip less before create); a
-  // failure of that look-up counts only if it is used.
-  const imageLookup = engine.images.inspect(spec.image.name);
-  imageLookup.catch(() => {});
+  // The image and the other transferctl containers (for a free port) are looked up alongside
+  // the workspace's container.
+  const imageLookup = early(engine.images.inspect(spec.image.name));
+  const portFixed = opts.port ?? spec.publish.port;
+  const managed = early(portFixed === undefined && engine.isLocal ? engine.containers.list({ labels: { [L.managed]: 'true' } }) : Promise.resolve([]));
   const found = await findWorkspaceContainer(engine, spec);
   let keep: { token?: string; port?: number } = {};
 
@@ -183,9 +196,11 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
   const token = keep.token ?? randomBytes(24).toString('hex');
   const { uid, gid } = hostUser();
   const [hostPort, image] = await Promise.all([
-    keep.port ?? choosePort(engine, spec, opts, address),
+    // After --force or --recreate removed a container, the list still names it: its ports are
+    // then skipped as held, which costs at most a port number.
+    keep.port ?? choosePort(engine, spec, opts, address, managed),
     // After --force or --recreate removed a container, the image is still the one looked up.
-    imageLookup,
+    imageLookup(),
   ]);
   const facts: RuntimeFacts = {
     uid,
