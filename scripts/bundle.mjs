@@ -96,6 +96,22 @@ const debugStderrFd = {
   },
 };
 
+/**
+ * jsonc-parser's files have no side effects, but its package does not say so, and its formatter
+ * (which we do not use) fills tables of 1,200 indentation strings when it loads. Marked here,
+ * the formatter and its tables are left out.
+ */
+const jsoncPure = {
+  name: 'jsonc-parser-pure',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (!args.importer.replaceAll('\\', '/').includes('/node_modules/jsonc-parser/') || args.pluginData?.jsoncPure) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { jsoncPure: true } });
+      return r.errors.length ? undefined : { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 /** debug (bundled) tries `require('supports-color')`, an optional package we do not install: a
  * module that fails the way a missing one does, instead of a search of node_modules at every start. */
 const noSupportsColor = {
@@ -186,7 +202,7 @@ const common = {
   legalComments: 'external',
   logLevel: 'warning',
 };
-const plugins = [lazyFromDockerode, lazyModemDebug, debugStderrFd, noSupportsColor];
+const plugins = [lazyFromDockerode, lazyModemDebug, debugStderrFd, jsoncPure, noSupportsColor];
 const dir = new URL('../dist/bundle/', import.meta.url);
 
 const routes = await commandModules();

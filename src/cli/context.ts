@@ -29,11 +29,18 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** The engine, once it has answered a ping (a missing engine is then the first thing said). */
   connect(): Promise<Engine>;
+  /** With `sweep: 'later'`: start the sweep now (it starts anyway when `swept` is read, or at the end). */
+  sweepNow(): void;
 }
 
 export interface ContextOptions {
-  /** Workspace commands and status: sweep what killed runs left. */
-  sweep?: boolean;
+  /**
+   * Workspace commands and status: sweep what killed runs left. true: alongside the command
+   * from its first engine call. 'later': when the command calls sweepNow() or reads `swept`,
+   * else when it ends (up: once its container is started, so the sweep's engine calls do not
+   * stand between the command and the container; they overlap Jupyter's start instead).
+   */
+  sweep?: boolean | 'later';
   /**
    * Sweep once more when the command ends (save, commit: commands that take seconds anyway).
    * The engine finishes a killed run's last request after the run died (a `docker load` whose
@@ -59,22 +66,32 @@ export interface Command<I, R> {
 export async function withContext<T>(opts: ContextOptions, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
   let engine: Engine | undefined;
   let swept: Promise<void> = Promise.resolve();
+  let sweeping = false;
+  const startSweep = (on: Engine) => {
+    if (!opts.sweep || sweeping) return;
+    sweeping = true;
+    swept = sweepTemporaries(on).then(() => {}, () => {});
+  };
   const controller = new AbortController();
   const ctx: CommandContext = {
     get engine() {
       if (!engine) {
         engine = opts.engineUrl ? engineAt(opts.engineUrl, '--engine') : createEngine();
-        if (opts.sweep) swept = sweepTemporaries(engine).then(() => {}, () => {});
+        if (opts.sweep === true) startSweep(engine);
       }
       return engine;
     },
     get swept() {
+      if (opts.sweep === 'later') startSweep(ctx.engine);
       return swept;
     },
     signal: controller.signal,
     async connect() {
       await ctx.engine.ping();
       return ctx.engine;
+    },
+    sweepNow() {
+      startSweep(ctx.engine);
     },
   };
   let presses = 0;
@@ -106,6 +123,7 @@ export async function withContext<T>(opts: ContextOptions, fn: (ctx: CommandCont
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    if (engine) startSweep(engine); // a 'later' sweep the command did not ask for
     await swept;
     if (opts.sweep && opts.sweepAtEnd && engine) await sweepTemporaries(engine).catch(() => {});
   }

@@ -32,6 +32,8 @@ export interface UpOptions {
   signal?: AbortSignal;
   onProgress?: OnProgress;
   onStep?: (message: string) => void;
+  /** The container is running (started by this run or before): what can wait until then may start. */
+  onStarted?: () => void;
 }
 
 export interface UpResult {
@@ -141,7 +143,8 @@ async function ready(engine: Engine, spec: WorkspaceSpec, c: ContainerDetails, o
 export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = {}): Promise<UpResult> {
   const step = opts.onStep ?? (() => {});
   const notes: string[] = [];
-  // The janitor's sweep (cli/context.ts) runs alongside: up makes no temporaries, so it need not wait.
+  // The janitor's sweep (cli/context.ts) starts once the container runs (onStarted): up makes no
+  // temporaries, and its engine calls then overlap Jupyter's start instead of delaying create.
   // The image and the other transferctl containers (for a free port) are looked up alongside
   // the workspace's container.
   const imageLookup = early(engine.images.inspect(spec.image.name));
@@ -172,6 +175,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
           throw gpuError(err, engine);
         });
       }
+      opts.onStarted?.();
       const r = await ready(engine, spec, c, opts);
       // A container this run started goes back to stopped when a lifecycle command fails.
       await lifecycleAt(engine, spec, c.id, wasRunning ? ['attached'] : ['created', 'started', 'attached'], {
@@ -244,6 +248,7 @@ export async function up(engine: Engine, spec: WorkspaceSpec, opts: UpOptions = 
       throw gpuError(err, engine);
     });
     log('started');
+    opts.onStarted?.();
     const c = await engine.containers.inspect(id);
     if (!c) throw new EngineError(`container ${spec.containerName} vanished right after it started`);
     const r = await ready(engine, spec, c, opts);

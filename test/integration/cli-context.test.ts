@@ -43,6 +43,23 @@ test('a workspace command sweeps a killed run\'s leftovers by the time it return
   assert.equal(await engine.containers.inspect(id), null, 'swept before the command returned');
 });
 
+test("sweep 'later' (up): the leftover stays until the command asks (sweepNow), or is swept when the command ends", async (t) => {
+  const engine = await requireEngine(t);
+  if (!(await requireImage(t, engine, DEBIAN_IMAGE))) return;
+  const first = await leftover(t, engine);
+  await withContext({ sweep: 'later' }, async (ctx) => {
+    await ctx.engine.containers.list();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(await engine.containers.inspect(first), 'not swept before sweepNow');
+    ctx.sweepNow();
+    await ctx.swept;
+    assert.equal(await engine.containers.inspect(first), null, 'swept once asked');
+  });
+  const second = await leftover(t, engine);
+  await withContext({ sweep: 'later' }, async (ctx) => void (await ctx.engine.containers.list()));
+  assert.equal(await engine.containers.inspect(second), null, 'a sweep never asked for runs when the command ends');
+});
+
 test('push.run through a context: an image that is not here is a clear error, nothing pushed', async (t) => {
   await requireEngine(t);
   const ref = `127.0.0.1:1/tc-ctx-none-${randomBytes(3).toString('hex')}:1`;

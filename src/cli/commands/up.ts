@@ -44,6 +44,8 @@ function upOptions(input: UpInput, ctx: CommandContext): UpOptions {
     signal: ctx.signal,
     onProgress: progressPrinter(!!input.json),
     onStep: input.json ? undefined : info,
+    // The sweep of what killed runs left waits until the container runs (context.ts 'later').
+    onStarted: () => ctx.sweepNow(),
   };
 }
 
@@ -104,7 +106,7 @@ export function define(program: Program): void {
     .option('--from <image>', 'start from a saved image: its folder is restored into DIR (new or empty; --force for a non-empty one) first')
     .argument('[dir]', 'with --from: the folder to restore into (default: ./<image name>)')
     .action(async (dir, opts) => {
-      const r = await withContext({ sweep: true, interruptible: true }, (ctx) => run({ ...opts, dir }, ctx));
+      const r = await withContext({ sweep: 'later', interruptible: true }, (ctx) => run({ ...opts, dir }, ctx));
       // On an ssh:// engine the URL works through a port forwarded over ssh: stay attached
       // (listening for signals before the URL is out).
       const tunnel = holdTunnel(started(r), !!opts.json);
